@@ -1,0 +1,128 @@
+"""appservices-auth: the API-key authentication of Atlas App Services, self-hosted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import db
+from app.config import Settings, load_or_create_secret
+from app.domain import admin
+from app.domain import settings as domain_settings
+from app.domain.schema import ensure_schema
+from app.http import errors, health
+from app.http import admin as admin_http
+from app.http.smorest import ServiceApi
+
+__version__ = "0.1.0"
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the service; create the tables if they are missing."""
+    settings = Settings.from_env()
+    instance_path = Path(str((config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)))
+    app = Flask(__name__, instance_path=str(instance_path.absolute()))
+    app.config.update(settings.as_flask_config())
+    app.config.update(
+        API_TITLE="appservices-auth",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret(instance_path)
+    _configure_logging(app.config["LOG_LEVEL"])
+    domain_settings.configure(domain_settings.DomainSettings(
+        secret_key=app.config["SECRET_KEY"],
+        bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
+        access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
+        refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
+        admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
+    ))
+
+    db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
+    with db.database.connection_context():
+        ensure_schema()
+        _ensure_configured_admin_key(app)
+    # Nothing opened here may be inherited by forked workers (a shared SQLite handle
+    # corrupts; a shared socket interleaves). Each worker connects on its first request.
+    db.close_all()
+    _register_connection_hooks(app)
+
+    api = ServiceApi(app, spec_kwargs={
+        "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
+                                "for everything API-key authentication touches."},
+    })
+    api.register_blueprint(health.blp)
+    admin_http.register(api)
+    errors.init_app(app)
+    return app
+
+
+def bootstrap_admin(app: Flask) -> None:
+    """On a first start with no admin key at all, create one and show it once on stderr."""
+    if not app.config["BOOTSTRAP_ADMIN"]:
+        return
+    with app.app_context(), db.database.connection_context():
+        issued = admin.bootstrap_if_empty()
+    db.close_all()
+    if issued is None:
+        return
+    # Deliberately not through logging: logs are shipped and kept, this must not be.
+    banner = "=" * 72
+    print(
+        f"\n{banner}\n"
+        "  FIRST START: an admin key pair was created. It is shown only now.\n"
+        f"  Public key:  {issued.admin_key.public_key}\n"
+        f"  Private key: {issued.private_key}\n"
+        f"  Group:       {issued.groups[0].name} ({issued.groups[0].id})\n"
+        "  Log in: POST /api/admin/v3.0/auth/providers/mongodb-cloud/login\n"
+        '         {"username": "<public key>", "apiKey": "<private key>"}\n'
+        f"{banner}\n",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _ensure_configured_admin_key(app: Flask) -> None:
+    public_key = app.config["ADMIN_PUBLIC_KEY"]
+    private_key = app.config["ADMIN_PRIVATE_KEY"]
+    if bool(public_key) != bool(private_key):
+        raise RuntimeError(
+            "set both APPSERVICES_ADMIN_PUBLIC_KEY and APPSERVICES_ADMIN_PRIVATE_KEY, or neither"
+        )
+    if public_key:
+        admin.ensure_admin_key(public_key, private_key)
+
+
+def _register_connection_hooks(app: Flask) -> None:
+    @app.before_request
+    def open_connection() -> None:
+        db.open_connection()
+
+    @app.teardown_request
+    def release_connection(_error: BaseException | None) -> None:
+        db.release_connection()
+
+
+def _configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=level,
+            format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+    else:
+        root.setLevel(level)

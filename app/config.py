@@ -1,0 +1,118 @@
+"""Settings from the environment, with safe defaults.
+
+Every setting has an environment variable; `Settings.from_env()` reads them once at
+start-up. Secrets that must survive a restart but were not configured (the token
+signing key) are generated once and kept under the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+MIN_REFRESH_SECONDS = 30 * 60
+MAX_REFRESH_SECONDS = 5 * 365 * 24 * 3600
+
+
+class ConfigError(ValueError):
+    """A setting from the environment cannot be used."""
+
+
+def _int_env(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_or_create_secret(instance_path: Path) -> str:
+    """Return the signing key kept under the instance folder, creating it on first use.
+
+    Kept in a file so that a restart does not invalidate every session. The file is
+    created with mode 0600 and with O_EXCL, so two workers starting together agree.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        value = path.read_text().strip()
+        if value:
+            return value
+        raise ConfigError(f"{path} is empty; delete it or set SECRET_KEY") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with. Field names are Flask config keys."""
+
+    INSTANCE_PATH: str = "instance"
+    DATABASE_URL: str = ""
+    SECRET_KEY: str = ""
+    PUBLIC_URL: str = ""
+    BCRYPT_ROUNDS: int = 12
+    ACCESS_TOKEN_SECONDS: int = 30 * 60
+    REFRESH_TOKEN_SECONDS: int = 60 * 24 * 3600
+    ADMIN_REFRESH_TOKEN_SECONDS: int = 24 * 3600
+    MAX_CONTENT_LENGTH: int = 64 * 1024
+    DATABASE_POOL_SIZE: int = 8
+    ADMIN_PUBLIC_KEY: str = ""
+    ADMIN_PRIVATE_KEY: str = ""
+    BOOTSTRAP_ADMIN: bool = True
+    LOG_LEVEL: str = "INFO"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read every setting from the environment; see the README's configuration table."""
+        instance = Path(os.environ.get("APPSERVICES_INSTANCE_PATH") or "instance").absolute()
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'appservices.db'}"
+        return cls(
+            INSTANCE_PATH=str(instance),
+            DATABASE_URL=database_url,
+            SECRET_KEY=os.environ.get("SECRET_KEY", ""),
+            PUBLIC_URL=os.environ.get("PUBLIC_URL", "").rstrip("/"),
+            BCRYPT_ROUNDS=_int_env("BCRYPT_ROUNDS", 12, minimum=4, maximum=16),
+            ACCESS_TOKEN_SECONDS=_int_env("ACCESS_TOKEN_SECONDS", 30 * 60, minimum=60,
+                                          maximum=24 * 3600),
+            REFRESH_TOKEN_SECONDS=_int_env("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600,
+                                           minimum=MIN_REFRESH_SECONDS,
+                                           maximum=MAX_REFRESH_SECONDS),
+            ADMIN_REFRESH_TOKEN_SECONDS=_int_env("ADMIN_REFRESH_TOKEN_SECONDS", 24 * 3600,
+                                                 minimum=MIN_REFRESH_SECONDS,
+                                                 maximum=MAX_REFRESH_SECONDS),
+            MAX_CONTENT_LENGTH=_int_env("MAX_BODY_BYTES", 64 * 1024, minimum=1024,
+                                        maximum=16 * 1024 * 1024),
+            DATABASE_POOL_SIZE=_int_env("DATABASE_POOL_SIZE", 8, minimum=1, maximum=200),
+            ADMIN_PUBLIC_KEY=os.environ.get("APPSERVICES_ADMIN_PUBLIC_KEY", ""),
+            ADMIN_PRIVATE_KEY=os.environ.get("APPSERVICES_ADMIN_PRIVATE_KEY", ""),
+            BOOTSTRAP_ADMIN=_bool_env("APPSERVICES_BOOTSTRAP_ADMIN", True),
+            LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Return the settings as a mapping for `app.config.update`."""
+        values = asdict(self)
+        extra = values.pop("extra")
+        values.update(extra)
+        return values

@@ -1,0 +1,1 @@
+"""The rules of the service, free of any web framework."""

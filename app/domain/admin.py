@@ -1,0 +1,221 @@
+"""Admin identity: key pairs, the groups they are granted, and Admin API sessions.
+
+An admin key pair works like the original's programmatic API keys: a public id and a
+private secret. Only a digest of the private half is stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets as _random
+from dataclasses import dataclass
+from typing import Any
+
+from app import clock
+from app.db import new_object_id, write_transaction
+from app.domain import keys, settings, tokens
+from app.domain.errors import AuthError, GroupNotFound, InvalidParameter, InvalidSession
+from app.models import AdminKey, AdminKeyGroup, AdminSession, Group
+
+DEFAULT_GROUP = "default"
+ROLE_NAME = "GROUP_OWNER"
+NO_DEVICE = "000000000000000000000000"
+PUBLIC_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+GROUP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_. -]{1,64}$")
+
+
+@dataclass(frozen=True)
+class IssuedAdminKey:
+    """A new admin key pair. `private_key` exists only here, once."""
+
+    admin_key: AdminKey
+    private_key: str
+    groups: list[Group]
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    access_token: str
+    refresh_token: str
+    user_id: str
+    device_id: str
+
+
+def _new_public_key() -> str:
+    # Eight lowercase letters, like the original's public keys.
+    return "".join(_random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+
+
+def _group_named(name: str) -> Group:
+    if not GROUP_NAME_PATTERN.match(name):
+        raise InvalidParameter("group names are 1-64 letters, digits, spaces, '.', '_' or '-'")
+    group, _ = Group.get_or_create(name=name, defaults={"created_at": clock.timestamp()})
+    return group
+
+
+def _grant(admin_key: AdminKey, groups: list[Group]) -> None:
+    for group in groups:
+        AdminKeyGroup.get_or_create(admin_key=admin_key, group=group)
+
+
+def create_admin_key(group_names: list[str], description: str = "") -> IssuedAdminKey:
+    """Create a key pair granted the named groups (created when missing)."""
+    private_key = keys.generate(keys.ADMIN_PRIVATE_KEY_PREFIX)
+    with write_transaction():
+        groups = [_group_named(name) for name in (group_names or [DEFAULT_GROUP])]
+        admin_key = AdminKey.create(
+            public_key=_new_public_key(),
+            private_key_digest=keys.digest(private_key),
+            description=description,
+            created_at=clock.timestamp(),
+        )
+        _grant(admin_key, groups)
+    return IssuedAdminKey(admin_key, private_key, groups)
+
+
+def ensure_admin_key(public_key: str, private_key: str, group_name: str = DEFAULT_GROUP) -> None:
+    """Make the configured pair exist and work, granted `group_name`.
+
+    The environment is the source of truth: a pair whose private key changed there
+    gets the new digest.
+    """
+    if not PUBLIC_KEY_PATTERN.match(public_key):
+        raise InvalidParameter("admin public keys are 1-64 letters, digits, '_' or '-'")
+    if len(private_key) < 16:
+        raise InvalidParameter("an admin private key must be at least 16 characters long")
+    with write_transaction():
+        admin_key = AdminKey.get_or_none(AdminKey.public_key == public_key)
+        if admin_key is None:
+            admin_key = AdminKey.create(
+                public_key=public_key,
+                private_key_digest=keys.digest(private_key),
+                description="from APPSERVICES_ADMIN_PUBLIC_KEY",
+                created_at=clock.timestamp(),
+            )
+        elif not hmac.compare_digest(admin_key.private_key_digest, keys.digest(private_key)):
+            admin_key.private_key_digest = keys.digest(private_key)
+            admin_key.save()
+        _grant(admin_key, [_group_named(group_name)])
+
+
+def bootstrap_if_empty() -> IssuedAdminKey | None:
+    """On a first start with no admin key at all, create a default group and a pair."""
+    with write_transaction():
+        if AdminKey.select().exists():
+            return None
+        return create_admin_key([DEFAULT_GROUP], description="created on first start")
+
+
+def groups_of(admin_key: AdminKey) -> list[Group]:
+    """Return the groups `admin_key` is granted, oldest first."""
+    return list(
+        Group.select().join(AdminKeyGroup).where(AdminKeyGroup.admin_key == admin_key)
+        .order_by(Group.id)
+    )
+
+
+def group_for(admin_key: AdminKey, group_id: str) -> Group:
+    """Return the group if `admin_key` is granted it; otherwise it does not exist for them."""
+    group = (
+        Group.select().join(AdminKeyGroup)
+        .where((AdminKeyGroup.admin_key == admin_key) & (Group.id == group_id))
+        .first()
+    )
+    if group is None:
+        raise GroupNotFound(f"group '{group_id}' not found")
+    return group  # type: ignore[no-any-return]
+
+
+def login(public_key: str, private_key: str) -> SessionTokens:
+    """Check a key pair and open an Admin API session."""
+    admin_key = AdminKey.get_or_none(AdminKey.public_key == public_key)
+    if (
+        admin_key is None
+        or admin_key.disabled
+        or not hmac.compare_digest(admin_key.private_key_digest, keys.digest(private_key))
+    ):
+        raise AuthError("invalid username/password")
+    now = clock.timestamp()
+    session = AdminSession.create(
+        id=new_object_id(),
+        admin_key=admin_key,
+        created_at=now,
+        expires_at=now + settings.current().admin_refresh_token_seconds,
+    )
+    return SessionTokens(
+        access_token=_access_token(admin_key, session),
+        refresh_token=tokens.encode("admin", {
+            "sub": admin_key.id,
+            "typ": "refresh",
+            "iat": now,
+            "exp": session.expires_at,
+            "baas_id": session.id,
+        }),
+        user_id=admin_key.id,
+        device_id=NO_DEVICE,
+    )
+
+
+def _access_token(admin_key: AdminKey, session: AdminSession) -> str:
+    now = clock.timestamp()
+    return tokens.encode("admin", {
+        "sub": admin_key.id,
+        "typ": "access",
+        "iat": now,
+        "exp": min(now + settings.current().access_token_seconds, session.expires_at),
+        "iss": session.id,
+    })
+
+
+def _live_session(session_id: Any) -> AdminSession:
+    session = (
+        AdminSession.select(AdminSession, AdminKey).join(AdminKey)
+        .where(AdminSession.id == str(session_id)).first()
+    )
+    if session is None or session.expires_at <= clock.timestamp():
+        raise InvalidSession("invalid session: failed to find refresh token")
+    if session.admin_key.disabled:
+        raise InvalidSession("invalid session: the admin key is disabled")
+    return session  # type: ignore[no-any-return]
+
+
+def authenticate(access_token: str) -> AdminKey:
+    """Return the admin key behind a valid access token of a live session."""
+    claims = tokens.decode("admin", access_token, "access")
+    session = _live_session(claims.get("iss"))
+    return session.admin_key  # type: ignore[no-any-return]
+
+
+def refresh(refresh_token: str) -> str:
+    """Return a new access token for the session of `refresh_token`."""
+    claims = tokens.decode("admin", refresh_token, "refresh")
+    session = _live_session(claims.get("baas_id"))
+    return _access_token(session.admin_key, session)
+
+
+def logout(refresh_token: str) -> None:
+    """End the session of `refresh_token`; its access tokens stop working too."""
+    claims = tokens.decode("admin", refresh_token, "refresh")
+    deleted = AdminSession.delete().where(AdminSession.id == str(claims.get("baas_id"))).execute()
+    if not deleted:
+        raise InvalidSession("invalid session: failed to find refresh token")
+
+
+def profile(admin_key: AdminKey) -> dict[str, Any]:
+    """Describe the admin the way the original's profile endpoint does."""
+    return {
+        "user_id": admin_key.id,
+        "domain_id": NO_DEVICE,
+        "identities": [{"id": admin_key.public_key, "provider_type": "mongodb-cloud",
+                        "provider_id": NO_DEVICE}],
+        "data": {"name": admin_key.public_key},
+        "type": "normal",
+        "roles": [{"role_name": ROLE_NAME, "group_id": group.id} for group in groups_of(admin_key)],
+    }
+
+
+def count_admin_keys() -> int:
+    """Return how many admin key pairs exist."""
+    return int(AdminKey.select().count())
+

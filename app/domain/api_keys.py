@@ -1,0 +1,197 @@
+"""API keys: server keys (an admin's, each with its own server user) and user keys.
+
+The limits ("up to 100 server API keys per app", "up to 20 user API keys" per user)
+are checked and written in one transaction that first locks the owner row, so that
+concurrent creators, even on different servers sharing one PostgreSQL, queue behind
+each other and can never exceed them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import peewee
+
+from app import clock
+from app.db import lock_for_update, new_object_id, write_transaction
+from app.domain import keys, providers
+from app.domain.errors import (
+    APIKeyAlreadyExists,
+    APIKeyNotFound,
+    Forbidden,
+    InvalidParameter,
+    LimitExceeded,
+    ProviderDisabled,
+)
+from app.domain.ids import get_or_raise
+from app.models import ApiKey, App, Identity, Session, User
+from app.models.api_key import SERVER, USER
+
+SERVER_KEY_LIMIT = 100
+USER_KEY_LIMIT = 20
+NAME_MAX_LENGTH = 64
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key and its value. The value exists here, once, and is stored nowhere."""
+
+    api_key: ApiKey
+    key: str
+
+
+def validate_name(name: str) -> None:
+    """Key names: 1-64 characters of letters, digits, '_' and '-'."""
+    if not name:
+        raise InvalidParameter("API key name must not be empty")
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidParameter(f"API key name must be at most {NAME_MAX_LENGTH} characters")
+    if not NAME_PATTERN.match(name):
+        raise InvalidParameter(
+            "API key name may contain only letters, digits, '_' and '-'"
+        )
+
+
+def _duplicate(name: str) -> APIKeyAlreadyExists:
+    return APIKeyAlreadyExists(f"an API key named '{name}' already exists")
+
+
+def create_server_key(app: App, name: str) -> IssuedKey:
+    """Create a server key and its server user in one transaction."""
+    validate_name(name)
+    secret = keys.generate(keys.API_KEY_PREFIX)
+    now = clock.timestamp()
+    try:
+        with write_transaction():
+            lock_for_update(App.select().where(App.id == app.id)).execute()
+            provider = providers.require_enabled(app, providers.API_KEY)
+            if provider is None:
+                raise ProviderDisabled(
+                    "the api-key auth provider is disabled; enable it before creating API keys"
+                )
+            server_keys = ApiKey.select().where((ApiKey.app == app) & (ApiKey.kind == SERVER))
+            if server_keys.count() >= SERVER_KEY_LIMIT:
+                raise LimitExceeded(
+                    f"an app can have at most {SERVER_KEY_LIMIT} server API keys"
+                )
+            if server_keys.where(ApiKey.name == name).exists():
+                raise _duplicate(name)
+            key_id = new_object_id()
+            server_user = User.create(
+                id=new_object_id(), app=app, type="server", creation_date=now,
+                data={"name": name}, custom_data={},
+            )
+            Identity.create(
+                id=new_object_id(), user=server_user, app=app,
+                provider_type=providers.API_KEY, provider_id=provider.id,
+                external_id=key_id, created_at=now,
+            )
+            api_key = ApiKey.create(
+                id=key_id, app=app, kind=SERVER, user=server_user, name=name,
+                digest=keys.digest(secret), created_at=now,
+            )
+    except peewee.IntegrityError:  # the unique name index, should a writer slip past
+        raise _duplicate(name) from None
+    return IssuedKey(api_key, secret)
+
+
+def list_server_keys(app: App) -> list[ApiKey]:
+    """Return the app's server keys, oldest first."""
+    return list(
+        ApiKey.select().where((ApiKey.app == app) & (ApiKey.kind == SERVER)).order_by(ApiKey.id)
+    )
+
+
+def get_server_key(app: App, key_id: str) -> ApiKey:
+    """Return the app's server key with `key_id`."""
+    return get_or_raise(
+        ApiKey.select().where((ApiKey.app == app) & (ApiKey.kind == SERVER)), key_id,
+        APIKeyNotFound,
+    )
+
+
+def delete_server_key(api_key: ApiKey) -> None:
+    """Delete a server key with its server user, identity and sessions."""
+    with write_transaction():
+        User.delete().where(User.id == api_key.user_id).execute()  # cascades to the key
+
+
+def set_disabled(api_key: ApiKey, disabled: bool) -> None:
+    """Enable or disable a key (idempotent). Disabling ends the sessions it opened."""
+    with write_transaction():
+        ApiKey.update(disabled=disabled).where(ApiKey.id == api_key.id).execute()
+        if disabled:
+            Session.delete().where(Session.api_key == api_key.id).execute()
+    api_key.disabled = disabled
+
+
+# --- user keys -----------------------------------------------------------------------
+
+
+def _check_may_manage_keys(user: User, session: Session) -> None:
+    if user.type != "normal" or _is_anonymous(user):
+        raise Forbidden("API keys belong to non-anonymous users; this user cannot own one")
+    if session.api_key_id is not None:
+        raise Forbidden("a session opened with an API key cannot manage API keys")
+
+
+def _is_anonymous(user: User) -> bool:
+    identities = Identity.select(Identity.provider_type).where(Identity.user == user)
+    types = {identity.provider_type for identity in identities}
+    return types <= {providers.ANON_USER}
+
+
+def create_user_key(user: User, session: Session, name: str) -> IssuedKey:
+    """Create a key for `user` (not anonymous, not signed in with a key); at most 20."""
+    validate_name(name)
+    _check_may_manage_keys(user, session)
+    secret = keys.generate(keys.API_KEY_PREFIX)
+    try:
+        with write_transaction():
+            lock_for_update(User.select().where(User.id == user.id)).execute()
+            if providers.require_enabled(user.app, providers.API_KEY) is None:
+                raise ProviderDisabled(
+                    "the api-key auth provider is disabled; ask the app's admin to enable it"
+                )
+            user_keys = ApiKey.select().where((ApiKey.user == user) & (ApiKey.kind == USER))
+            if user_keys.count() >= USER_KEY_LIMIT:
+                raise LimitExceeded(f"a user can have at most {USER_KEY_LIMIT} API keys")
+            if user_keys.where(ApiKey.name == name).exists():
+                raise _duplicate(name)
+            api_key = ApiKey.create(
+                id=new_object_id(), app=user.app_id, kind=USER, user=user, name=name,
+                digest=keys.digest(secret), created_at=clock.timestamp(),
+            )
+    except peewee.IntegrityError:
+        raise _duplicate(name) from None
+    return IssuedKey(api_key, secret)
+
+
+def list_user_keys(user: User, session: Session) -> list[ApiKey]:
+    """Return the user's own keys, oldest first (never server keys)."""
+    _check_may_manage_keys(user, session)
+    return list(
+        ApiKey.select().where((ApiKey.user == user) & (ApiKey.kind == USER)).order_by(ApiKey.id)
+    )
+
+
+def get_user_key(user: User, session: Session, key_id: str) -> ApiKey:
+    """Return the user's key with `key_id`; another user's key is not found, like a missing one."""
+    _check_may_manage_keys(user, session)
+    return get_or_raise(
+        ApiKey.select().where((ApiKey.user == user) & (ApiKey.kind == USER)), key_id,
+        APIKeyNotFound,
+    )
+
+
+def delete_user_key(api_key: ApiKey) -> None:
+    """Delete a user key; the sessions it opened end with it."""
+    with write_transaction():
+        Identity.delete().where(
+            (Identity.user == api_key.user_id)
+            & (Identity.provider_type == providers.API_KEY)
+            & (Identity.external_id == api_key.id)
+        ).execute()
+        api_key.delete_instance()  # sessions cascade

@@ -1,0 +1,22 @@
+"""Looking rows up by an id from a URL: a malformed id is simply not found."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import peewee
+
+from app.db import BaseModel, is_object_id
+from app.domain.errors import NotFound
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def get_or_raise(query: peewee.ModelSelect, model_id: str, error: type[NotFound]) -> M:
+    """Return the row of `query` with `model_id`, or raise `error` (also for malformed ids)."""
+    if not is_object_id(model_id):
+        raise error()
+    row = query.where(query.model.id == model_id).first()
+    if row is None:
+        raise error()
+    return row  # type: ignore[no-any-return]

@@ -1,0 +1,180 @@
+"""Authentication providers: one of each type per app, named after their type.
+
+The seed page: "The name of an authentication provider is always the same as its type",
+and "The API Key authentication provider does not have any configuration options".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from app import clock
+from app.db import new_object_id, write_transaction
+from app.domain.errors import (
+    AuthProviderAlreadyExists,
+    AuthProviderNotFound,
+    InvalidParameter,
+)
+from app.domain.ids import get_or_raise
+from app.models import App, AuthProvider
+
+API_KEY = "api-key"
+ANON_USER = "anon-user"
+LOCAL_USERPASS = "local-userpass"
+TYPES = (API_KEY, ANON_USER, LOCAL_USERPASS)
+
+# The configuration each type accepts, with the JSON type of each field.
+_CONFIG_FIELDS: dict[str, dict[str, type]] = {
+    API_KEY: {},
+    ANON_USER: {},
+    LOCAL_USERPASS: {
+        "autoConfirm": bool,
+        "emailConfirmationUrl": str,
+        "confirmEmailSubject": str,
+        "runConfirmationFunction": bool,
+        "confirmationFunctionName": str,
+        "confirmationFunctionId": str,
+        "resetPasswordUrl": str,
+        "resetPasswordSubject": str,
+        "runResetFunction": bool,
+        "resetFunctionName": str,
+        "resetFunctionId": str,
+    },
+}
+
+
+def validate_type(provider_type: str) -> None:
+    """Refuse a provider type this service does not implement."""
+    if provider_type not in TYPES:
+        raise InvalidParameter(
+            f"unsupported auth provider type '{provider_type}'; supported types: "
+            + ", ".join(TYPES)
+        )
+
+
+def validate_name(provider_type: str, name: str) -> None:
+    """A provider's name is always its type."""
+    if name != provider_type:
+        raise InvalidParameter(
+            f"auth provider name must be the same as its type: expected name "
+            f"'{provider_type}', got '{name}'"
+        )
+
+
+def validate_config(provider_type: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Check `config` against what `provider_type` accepts; return it unchanged."""
+    allowed = _CONFIG_FIELDS[provider_type]
+    if not allowed and config:
+        raise InvalidParameter(
+            f"the '{provider_type}' provider has no configuration options; "
+            f"'config' must be empty, got fields: {', '.join(sorted(config))}"
+        )
+    for field, value in config.items():
+        if field not in allowed:
+            raise InvalidParameter(
+                f"unknown config field '{field}' for the '{provider_type}' provider; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+        if not isinstance(value, allowed[field]):
+            raise InvalidParameter(
+                f"config field '{field}' must be a {allowed[field].__name__}"
+            )
+    return config
+
+
+def add_default_providers(app: App) -> AuthProvider:
+    """Give a new app its `api-key` provider, present but disabled (SDK test harnesses rely on it)."""
+    return AuthProvider.create(
+        id=new_object_id(), app=app, type=API_KEY, name=API_KEY, disabled=True, config={},
+        created_at=clock.timestamp(),
+    )
+
+
+def list_providers(app: App) -> list[AuthProvider]:
+    """Return the app's providers, oldest first."""
+    return list(AuthProvider.select().where(AuthProvider.app == app).order_by(AuthProvider.id))
+
+
+def get_provider(app: App, provider_id: str) -> AuthProvider:
+    """Return the app's provider with `provider_id`."""
+    return get_or_raise(AuthProvider.select().where(AuthProvider.app == app), provider_id,
+                        AuthProviderNotFound)
+
+
+def find_provider(app: App, provider_type: str) -> AuthProvider | None:
+    """Return the app's provider of `provider_type`, if it has one."""
+    return AuthProvider.get_or_none(  # type: ignore[no-any-return]
+        (AuthProvider.app == app) & (AuthProvider.type == provider_type)
+    )
+
+
+def create_provider(
+    app: App,
+    provider_type: str,
+    *,
+    name: str | None = None,
+    disabled: bool = False,
+    config: dict[str, Any] | None = None,
+) -> AuthProvider:
+    """Add a provider of `provider_type` to the app; one of each type at most."""
+    validate_type(provider_type)
+    validate_name(provider_type, provider_type if name is None else name)
+    config = validate_config(provider_type, config or {})
+    try:
+        with write_transaction():
+            if find_provider(app, provider_type) is not None:
+                raise _already_exists(provider_type)
+            return AuthProvider.create(  # type: ignore[no-any-return]
+                id=new_object_id(), app=app, type=provider_type, name=provider_type,
+                disabled=disabled, config=config, created_at=clock.timestamp(),
+            )
+    except peewee.IntegrityError:  # a concurrent creator won
+        raise _already_exists(provider_type) from None
+
+
+def _already_exists(provider_type: str) -> AuthProviderAlreadyExists:
+    return AuthProviderAlreadyExists(
+        f"the app already has a '{provider_type}' provider; an app has at most one of each type"
+    )
+
+
+def update_provider(
+    provider: AuthProvider,
+    *,
+    name: str | None = None,
+    provider_type: str | None = None,
+    disabled: bool | None = None,
+    config: dict[str, Any] | None = None,
+) -> AuthProvider:
+    """Change a provider's `disabled` flag or configuration; its type and name stay."""
+    if provider_type is not None and provider_type != provider.type:
+        raise InvalidParameter("an auth provider's type cannot be changed; create another")
+    if name is not None:
+        validate_name(provider.type, name)
+    if config is not None:
+        provider.config = validate_config(provider.type, config)
+    if disabled is not None:
+        provider.disabled = disabled
+    provider.save()
+    return provider
+
+
+def set_disabled(provider: AuthProvider, disabled: bool) -> None:
+    """Enable or disable a provider (idempotent)."""
+    provider.disabled = disabled
+    provider.save()
+
+
+def delete_provider(provider: AuthProvider) -> None:
+    """Remove a provider; its users stay, but can no longer log in through it."""
+    provider.delete_instance()
+
+
+def require_enabled(app: App, provider_type: str) -> AuthProvider | None:
+    """Return the app's provider of `provider_type` when it is enabled, else None."""
+    provider = find_provider(app, provider_type)
+    if provider is None or provider.disabled:
+        return None
+    return provider

@@ -1,0 +1,52 @@
+"""Creating the tables at start-up, idempotently, and recording the schema version.
+
+Later releases add numbered steps to `MIGRATIONS`; a database recorded at a newer
+version than this code knows is refused rather than silently misread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from app import clock
+from app.db import database, is_sqlite
+from app.models import ALL_MODELS, SchemaVersion
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# version -> the step that brings a database from version-1 to version.
+MIGRATIONS: dict[int, Callable[[], None]] = {}
+# Any constant shared by every server; serialises schema changes on PostgreSQL.
+_ADVISORY_LOCK_ID = 0x61707073
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer release of the service."""
+
+
+def ensure_schema() -> int:
+    """Create missing tables, run pending migrations, and return the schema version."""
+    with database.atomic():
+        if not is_sqlite():
+            # Two servers starting together on one PostgreSQL must not both create tables.
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
+        database.create_tables(ALL_MODELS, safe=True)
+        recorded = SchemaVersion.select(SchemaVersion.version).order_by(
+            SchemaVersion.version.desc()
+        ).first()
+        current = recorded.version if recorded else 0
+        if current > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the database is at schema version {current}, but this release knows only "
+                f"up to {SCHEMA_VERSION}; upgrade the service"
+            )
+        if current == 0:  # a new database: the tables just created are the latest shape
+            SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
+            return SCHEMA_VERSION
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            log.info("migrating the database schema to version %d", version)
+            MIGRATIONS[version]()
+            SchemaVersion.create(version=version, applied_at=clock.timestamp())
+    return SCHEMA_VERSION

@@ -1,0 +1,33 @@
+"""The settings the domain rules need, handed over once by the app factory.
+
+The domain cannot read Flask's config (it knows nothing of the web), and threading a
+settings object through every call would add noise to every signature; the process
+has exactly one configuration, so it lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DomainSettings:
+    secret_key: str = "insecure-development-key-change-me"
+    bcrypt_rounds: int = 12
+    access_token_seconds: int = 30 * 60
+    refresh_token_seconds: int = 60 * 24 * 3600
+    admin_refresh_token_seconds: int = 24 * 3600
+
+
+_current = DomainSettings()
+
+
+def configure(settings: DomainSettings) -> None:
+    """Install the settings; called by `create_app`."""
+    global _current
+    _current = settings
+
+
+def current() -> DomainSettings:
+    """Return the installed settings."""
+    return _current

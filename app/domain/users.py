@@ -1,0 +1,144 @@
+"""App users as the Admin API sees them: list, create (email/password), get, delete,
+enable, disable, log out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from app import clock
+from app.db import is_object_id, new_object_id, write_transaction
+from app.domain import passwords, providers, tokens
+from app.domain.errors import (
+    InvalidParameter,
+    InvalidSession,
+    ProviderDisabled,
+    UserAlreadyExists,
+    UserNotFound,
+)
+from app.domain.ids import get_or_raise
+from app.models import App, Identity, PasswordCredential, Session, User
+
+PAGE_SIZE = 50
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """Filters and position of one page of the user list."""
+
+    after: str | None = None
+    descending: bool = False
+    status: str | None = None  # "enabled" or "disabled"
+    provider_types: tuple[str, ...] = ()
+    limit: int = PAGE_SIZE
+
+
+def list_users(app: App, query: UserQuery) -> list[User]:
+    """Return one page (at most 50) of the app's users, ordered by `_id`."""
+    if query.after is not None and not is_object_id(query.after):
+        raise InvalidParameter("'after' must be a user id (24 hexadecimal characters)")
+    for provider_type in query.provider_types:
+        providers.validate_type(provider_type)
+    select = User.select().where(User.app == app)
+    if query.status is not None:
+        select = select.where(User.disabled == (query.status == "disabled"))
+    if query.provider_types:
+        with_identity = Identity.select(Identity.user).where(
+            (Identity.app == app) & (Identity.provider_type.in_(query.provider_types))
+        )
+        select = select.where(User.id.in_(with_identity))
+    if query.after is not None:
+        select = select.where(User.id < query.after if query.descending else User.id > query.after)
+    order = User.id.desc() if query.descending else User.id.asc()
+    return list(select.order_by(order).limit(min(query.limit, PAGE_SIZE)))
+
+
+def identities_by_user(users: list[User]) -> dict[str, list[Identity]]:
+    """Return the identities of `users` in one query, keyed by user id."""
+    result: dict[str, list[Identity]] = {user.id: [] for user in users}
+    if users:
+        rows = Identity.select().where(Identity.user.in_(list(result))).order_by(Identity.id)
+        for identity in rows:
+            result[identity.user_id].append(identity)
+    return result
+
+
+def get_user(app: App, user_id: str) -> User:
+    """Return the app's user with `user_id`."""
+    return get_or_raise(User.select().where(User.app == app), user_id, UserNotFound)
+
+
+def normalise_email(email: str) -> str:
+    """Check an email address's shape and return it trimmed and lower-cased."""
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidParameter("'email' must be an email address")
+    return email
+
+
+def create_password_user(app: App, email: str, password: str) -> User:
+    """Create a user of the `local-userpass` provider (which must exist)."""
+    email = normalise_email(email)
+    passwords.validate(password)
+    provider = providers.find_provider(app, providers.LOCAL_USERPASS)
+    if provider is None:
+        raise ProviderDisabled(
+            "the app has no local-userpass auth provider; add it before creating "
+            "email/password users"
+        )
+    password_hash = passwords.hash_password(password)  # slow: outside the transaction
+    now = clock.timestamp()
+    try:
+        with write_transaction():
+            if PasswordCredential.select().where(
+                (PasswordCredential.app == app) & (PasswordCredential.email == email)
+            ).exists():
+                raise UserAlreadyExists(f"a user with email '{email}' already exists")
+            user = User.create(id=new_object_id(), app=app, type="normal", creation_date=now,
+                               data={"email": email}, custom_data={})
+            identity = Identity.create(
+                id=new_object_id(), user=user, app=app, provider_type=providers.LOCAL_USERPASS,
+                provider_id=provider.id, external_id=new_object_id(), created_at=now,
+            )
+            PasswordCredential.create(id=new_object_id(), identity=identity, app=app,
+                                      email=email, password_hash=password_hash)
+    except peewee.IntegrityError:
+        raise UserAlreadyExists(f"a user with email '{email}' already exists") from None
+    return user  # type: ignore[no-any-return]
+
+
+def delete_user(user: User) -> None:
+    """Delete a user with its identities, keys and sessions."""
+    with write_transaction():
+        user.delete_instance()  # foreign keys cascade
+
+
+def set_disabled(user: User, disabled: bool) -> None:
+    """Enable or disable a user (idempotent). Disabling ends the user's sessions."""
+    with write_transaction():
+        User.update(disabled=disabled).where(User.id == user.id).execute()
+        if disabled:
+            Session.delete().where(Session.user == user.id).execute()
+    user.disabled = disabled
+
+
+def logout(user: User) -> None:
+    """Revoke every session (refresh token) of the user."""
+    Session.delete().where(Session.user == user.id).execute()
+
+
+def verify_token(app: App, token: str) -> dict[str, Any]:
+    """Return the claims of a client access token issued for this app, or say why not."""
+    try:
+        claims = tokens.decode("client", token, "access")
+    except InvalidSession as error:  # for the admin asking, the token is a bad parameter
+        raise InvalidParameter(f"token is not valid: {error.message}") from None
+    if claims.get("baas_domain_id") != app.domain_id:
+        raise InvalidParameter("token is not valid: it was issued for another app")
+    if not Session.select().where(Session.id == str(claims.get("iss"))).exists():
+        raise InvalidParameter("token is not valid: its session has ended")
+    return claims

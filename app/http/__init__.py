@@ -1,0 +1,1 @@
+"""The HTTP layer: request parsing, authentication, and the wire format."""

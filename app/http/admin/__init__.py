@@ -1,0 +1,14 @@
+"""Admin API v3 blueprints."""
+
+from __future__ import annotations
+
+from app.http.admin import api_keys, apps, auth_providers, session, users
+from app.http.smorest import ServiceApi
+
+BASE = "/api/admin/v3.0"
+
+
+def register(api: ServiceApi) -> None:
+    """Register every Admin API blueprint under its base path."""
+    for module in (session, apps, auth_providers, api_keys, users):
+        api.register_blueprint(module.blp, url_prefix=BASE)

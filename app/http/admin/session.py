@@ -1,0 +1,53 @@
+"""Admin login, session refresh, logout and profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from app.domain import admin
+from app.http.admin.schemas import (
+    AccessTokenSchema,
+    AdminLoginSchema,
+    AdminProfileSchema,
+    SessionTokensSchema,
+)
+from app.http.auth import admin_access_required, admin_refresh_required, bearer_token
+from app.http.docs import errors
+from app.http.smorest import ServiceBlueprint
+
+blp = ServiceBlueprint("admin-session", __name__, description="Admin API: sessions")
+
+
+@blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"])
+@blp.arguments(AdminLoginSchema)
+@blp.response(200, SessionTokensSchema)
+@errors(400, 401)
+def login(body: dict[str, str]) -> admin.SessionTokens:
+    """Log in with an admin key pair (public key as `username`, private key as `apiKey`)."""
+    return admin.login(body["username"], body["apiKey"])
+
+
+@blp.route("/auth/session", methods=["POST"])
+@admin_refresh_required
+@blp.response(201, AccessTokenSchema)
+def refresh() -> dict[str, str]:
+    """Get a new access token with the refresh token."""
+    return {"access_token": admin.refresh(bearer_token())}
+
+
+@blp.route("/auth/session", methods=["DELETE"])
+@admin_refresh_required
+@blp.response(204)
+def logout() -> None:
+    """End the session of the refresh token; its access tokens stop working too."""
+    admin.logout(bearer_token())
+
+
+@blp.route("/auth/profile", methods=["GET"])
+@admin_access_required
+@blp.response(200, AdminProfileSchema)
+def profile() -> dict[str, Any]:
+    """Describe the logged-in admin, with a role per group it may manage."""
+    return admin.profile(g.admin_key)

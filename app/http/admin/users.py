@@ -1,0 +1,126 @@
+"""Admin API: an app's users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain import users
+from app.http.admin.lookup import app_for
+from app.http.admin.schemas import (
+    UserCreateSchema,
+    UserListArgsSchema,
+    UserSchema,
+    VerifyTokenSchema,
+)
+from app.http.auth import admin_access_required
+from app.http.docs import errors
+from app.http.smorest import ServiceBlueprint
+from app.models import Identity, User
+
+blp = ServiceBlueprint("admin-users", __name__, description="Admin API: users")
+
+USERS = "/groups/<string:group_id>/apps/<string:app_id>/users"
+USER = USERS + "/<string:user_id>"
+
+
+def _user_view(user: User, identities: list[Identity]) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "identities": [
+            {"id": identity.external_id, "provider_type": identity.provider_type,
+             "provider_id": identity.provider_id}
+            for identity in identities
+        ],
+        "type": user.type,
+        "creation_date": user.creation_date,
+        "last_authentication_date": user.last_authentication_date,
+        "disabled": user.disabled,
+        "data": user.data,
+        "custom_data": user.custom_data,
+    }
+
+
+def _views(found: list[User]) -> list[dict[str, Any]]:
+    identities = users.identities_by_user(found)
+    return [_user_view(user, identities[user.id]) for user in found]
+
+
+@blp.route(USERS, methods=["GET"])
+@admin_access_required
+@blp.arguments(UserListArgsSchema, location="query")
+@blp.response(200, UserSchema(many=True))
+@errors(400, 404)
+def list_users(args: dict[str, Any], group_id: str, app_id: str) -> list[dict[str, Any]]:
+    """List the app's users, 50 a page ordered by `_id`; pass the last `_id` as `after`."""
+    provider_types = tuple(
+        part.strip() for part in args.get("provider_types", "").split(",") if part.strip()
+    )
+    query = users.UserQuery(after=args.get("after"), descending=args["desc"],
+                            status=args.get("status"), provider_types=provider_types)
+    return _views(users.list_users(app_for(group_id, app_id), query))
+
+
+@blp.route(USERS, methods=["POST"])
+@admin_access_required
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserSchema)
+@errors(400, 404, 409)
+def create_user(body: dict[str, str], group_id: str, app_id: str) -> dict[str, Any]:
+    """Create an email/password user (the app needs a `local-userpass` provider)."""
+    user = users.create_password_user(app_for(group_id, app_id), body["email"], body["password"])
+    return _views([user])[0]
+
+
+@blp.route(USERS + "/verify_token", methods=["POST"])
+@admin_access_required
+@blp.arguments(VerifyTokenSchema)
+@blp.response(200)
+@errors(400, 404)
+def verify_token(body: dict[str, str], group_id: str, app_id: str) -> dict[str, Any]:
+    """Check a client access token of this app and return its claims."""
+    return users.verify_token(app_for(group_id, app_id), body["token"])
+
+
+@blp.route(USER, methods=["GET"])
+@admin_access_required
+@blp.response(200, UserSchema)
+@errors(404)
+def get_user(group_id: str, app_id: str, user_id: str) -> dict[str, Any]:
+    """Get a user with its identities."""
+    return _views([users.get_user(app_for(group_id, app_id), user_id)])[0]
+
+
+@blp.route(USER, methods=["DELETE"])
+@admin_access_required
+@blp.response(204)
+@errors(404)
+def delete_user(group_id: str, app_id: str, user_id: str) -> None:
+    """Delete a user with its identities, API keys and sessions."""
+    users.delete_user(users.get_user(app_for(group_id, app_id), user_id))
+
+
+@blp.route(USER + "/enable", methods=["PUT"])
+@admin_access_required
+@blp.response(204)
+@errors(404)
+def enable_user(group_id: str, app_id: str, user_id: str) -> None:
+    """Enable a user (idempotent)."""
+    users.set_disabled(users.get_user(app_for(group_id, app_id), user_id), False)
+
+
+@blp.route(USER + "/disable", methods=["PUT"])
+@admin_access_required
+@blp.response(204)
+@errors(404)
+def disable_user(group_id: str, app_id: str, user_id: str) -> None:
+    """Disable a user (idempotent); its sessions end and it can no longer log in."""
+    users.set_disabled(users.get_user(app_for(group_id, app_id), user_id), True)
+
+
+@blp.route(USER + "/logout", methods=["PUT"])
+@admin_access_required
+@blp.response(204)
+@errors(404)
+def logout_user(group_id: str, app_id: str, user_id: str) -> None:
+    """Revoke every refresh token of the user."""
+    users.logout(users.get_user(app_for(group_id, app_id), user_id))

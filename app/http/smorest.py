@@ -1,0 +1,49 @@
+"""flask-smorest adapted to the wire contract: 400 (not 422) for bad input, and every
+error in the contract's envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+from flask import Flask
+from marshmallow import Schema, fields
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from app.http import docs
+
+
+class ErrorSchema(Schema):
+    """The error envelope of the wire contract. `link` is omitted rather than faked."""
+
+    error = fields.String(required=True, metadata={"description": "A human message"})
+    error_code = fields.String(required=True, metadata={"example": "InvalidParameter"})
+    link = fields.String(metadata={"description": "Further reading, when there is any"})
+
+
+class ServiceParser(FlaskParser):
+    """Parse request arguments; invalid ones are a 400, as the contract says."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class ServiceBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = ServiceParser()
+
+
+class ServiceApi(flask_smorest.Api):  # type: ignore[misc]
+    """The Api object: errors in our envelope, no catch-all default error in the spec."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Flask, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        docs.register_components(self.spec)
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """Answer every HTTP error (routing, validation, size) in the contract's envelope."""
+        from app.http.errors import http_exception_response  # avoids an import cycle
+
+        return http_exception_response(error)

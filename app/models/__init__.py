@@ -1,0 +1,41 @@
+"""Peewee models only: no rules here, those live in app.domain."""
+
+from app.models.admin import AdminKey, AdminKeyGroup, AdminSession
+from app.models.api_key import ApiKey
+from app.models.application import App
+from app.models.auth_provider import AuthProvider
+from app.models.group import Group
+from app.models.schema import SchemaVersion
+from app.models.session import Session
+from app.models.user import Identity, PasswordCredential, User
+
+ALL_MODELS = [
+    SchemaVersion,
+    Group,
+    AdminKey,
+    AdminKeyGroup,
+    AdminSession,
+    App,
+    AuthProvider,
+    User,
+    Identity,
+    PasswordCredential,
+    ApiKey,
+    Session,
+]
+
+__all__ = [
+    "ALL_MODELS",
+    "AdminKey",
+    "AdminKeyGroup",
+    "AdminSession",
+    "ApiKey",
+    "App",
+    "AuthProvider",
+    "Group",
+    "Identity",
+    "PasswordCredential",
+    "SchemaVersion",
+    "Session",
+    "User",
+]

@@ -1,0 +1,21 @@
+"""Apps: everything else belongs to one."""
+
+import peewee
+
+from app.db import BaseModel
+from app.models.group import Group
+
+
+class App(BaseModel):
+    group = peewee.ForeignKeyField(Group, backref="apps", on_delete="CASCADE")
+    name = peewee.CharField(max_length=64)
+    client_app_id = peewee.CharField(max_length=80, unique=True)
+    domain_id = peewee.CharField(max_length=24)
+    location = peewee.CharField(max_length=32)
+    deployment_model = peewee.CharField(max_length=16)
+    product = peewee.CharField(max_length=32)
+    created_at = peewee.BigIntegerField()
+    last_modified = peewee.BigIntegerField()
+
+    class Meta:
+        indexes = ((("group", "name"), True),)

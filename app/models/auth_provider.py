@@ -1,0 +1,18 @@
+"""Authentication providers of an app: at most one of each type."""
+
+import peewee
+
+from app.db import BaseModel, JSONField
+from app.models.application import App
+
+
+class AuthProvider(BaseModel):
+    app = peewee.ForeignKeyField(App, backref="auth_providers", on_delete="CASCADE")
+    type = peewee.CharField(max_length=32)
+    name = peewee.CharField(max_length=32)
+    disabled = peewee.BooleanField(default=False)
+    config = JSONField(default=dict)
+    created_at = peewee.BigIntegerField()
+
+    class Meta:
+        indexes = ((("app", "type"), True),)

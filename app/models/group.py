@@ -1,0 +1,10 @@
+"""Groups (projects): the unit an admin key is granted."""
+
+import peewee
+
+from app.db import BaseModel
+
+
+class Group(BaseModel):
+    name = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.BigIntegerField()

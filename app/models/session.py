@@ -1,0 +1,23 @@
+"""Client sessions: one row per refresh token. Deleting the row revokes the session."""
+
+import peewee
+
+from app.db import BaseModel
+from app.models.api_key import ApiKey
+from app.models.application import App
+from app.models.user import User
+
+
+class Session(BaseModel):
+    app = peewee.ForeignKeyField(App, on_delete="CASCADE")
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    device_id = peewee.CharField(max_length=24)
+    provider_type = peewee.CharField(max_length=32)
+    provider_id = peewee.CharField(max_length=24)
+    identity_id = peewee.CharField(max_length=64)
+    # Set when the session came from an API-key login: such a session may not manage keys,
+    # and disabling or deleting the key ends it.
+    api_key = peewee.ForeignKeyField(ApiKey, null=True, backref="sessions",
+                                     on_delete="CASCADE")
+    created_at = peewee.BigIntegerField()
+    expires_at = peewee.BigIntegerField(null=True)  # None: never (anonymous users)

@@ -1,0 +1,47 @@
+"""App users, the identities they log in with, and email/password credentials."""
+
+import peewee
+
+from app.db import BaseModel, JSONField
+from app.models.application import App
+
+
+class User(BaseModel):
+    app = peewee.ForeignKeyField(App, backref="users", on_delete="CASCADE")
+    type = peewee.CharField(max_length=16)  # "normal" or "server"
+    disabled = peewee.BooleanField(default=False)
+    creation_date = peewee.BigIntegerField()
+    last_authentication_date = peewee.BigIntegerField(default=0)
+    data = JSONField(default=dict)
+    custom_data = JSONField(default=dict)
+
+    class Meta:
+        indexes = ((("app", "id"), False),)
+
+
+class Identity(BaseModel):
+    """One way a user logs in: (provider type, id within that provider)."""
+
+    user = peewee.ForeignKeyField(User, backref="identities", on_delete="CASCADE")
+    app = peewee.ForeignKeyField(App, on_delete="CASCADE")
+    provider_type = peewee.CharField(max_length=32)
+    provider_id = peewee.CharField(max_length=24)
+    external_id = peewee.CharField(max_length=64)
+    created_at = peewee.BigIntegerField()
+
+    class Meta:
+        indexes = ((("app", "provider_type", "external_id"), True),)
+
+
+class PasswordCredential(BaseModel):
+    """The email and bcrypt hash behind a `local-userpass` identity."""
+
+    identity = peewee.ForeignKeyField(
+        Identity, backref="password_credentials", unique=True, on_delete="CASCADE"
+    )
+    app = peewee.ForeignKeyField(App, on_delete="CASCADE")
+    email = peewee.CharField(max_length=254)
+    password_hash = peewee.CharField(max_length=128)
+
+    class Meta:
+        indexes = ((("app", "email"), True),)
