@@ -15,8 +15,8 @@ from app.config import Settings, load_or_create_secret
 from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
-from app.http import errors, health
 from app.http import admin as admin_http
+from app.http import errors, health
 from app.http.smorest import ServiceApi
 
 __version__ = "0.1.0"

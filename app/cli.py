@@ -50,7 +50,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
         raise click.ClickException(f"cannot start: {error}") from error
     bootstrap_admin(flask_app)
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"{host}:{port}",

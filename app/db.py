@@ -16,7 +16,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import peewee
@@ -27,6 +27,7 @@ from app import clock
 log = logging.getLogger(__name__)
 
 database = peewee.DatabaseProxy()
+M = TypeVar("M", bound=peewee.Model)
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -98,7 +99,7 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
         db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     elif scheme in {"postgres", "postgresql"}:
         options = dict(parse_qsl(parsed.query))
-        db = PooledPostgresqlDatabase(
+        db = PooledPostgresqlDatabase(  # type: ignore[no-untyped-call]
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
@@ -139,7 +140,7 @@ def write_transaction() -> Iterator[None]:
             yield
 
 
-def lock_for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
+def lock_for_update(query: peewee.ModelSelect[M]) -> peewee.ModelSelect[M]:
     """Add FOR UPDATE where the database has it (SQLite's write lock already serialises)."""
     if getattr(database.obj, "for_update", False):
         return query.for_update()
@@ -167,7 +168,7 @@ def discard_connection() -> None:
     db = database.obj
     try:
         if isinstance(db, PooledPostgresqlDatabase):
-            db.manual_close()
+            db.manual_close()  # type: ignore[no-untyped-call]
         else:
             db.close()
     except peewee.PeeweeException:
@@ -190,6 +191,6 @@ def close_all() -> None:
     """Close every connection this process holds (before forking workers, at shutdown)."""
     db = database.obj
     if isinstance(db, PooledPostgresqlDatabase):
-        db.close_all()
+        db.close_all()  # type: ignore[no-untyped-call]
     elif not db.is_closed():
         db.close()

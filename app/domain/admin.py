@@ -50,13 +50,19 @@ def _new_public_key() -> str:
 def _group_named(name: str) -> Group:
     if not GROUP_NAME_PATTERN.match(name):
         raise InvalidParameter("group names are 1-64 letters, digits, spaces, '.', '_' or '-'")
-    group, _ = Group.get_or_create(name=name, defaults={"created_at": clock.timestamp()})
+    group = Group.get_or_none(Group.name == name)
+    if group is None:
+        group = Group.create(id=new_object_id(), name=name, created_at=clock.timestamp())
     return group
 
 
 def _grant(admin_key: AdminKey, groups: list[Group]) -> None:
     for group in groups:
-        AdminKeyGroup.get_or_create(admin_key=admin_key, group=group)
+        granted = AdminKeyGroup.select().where(
+            (AdminKeyGroup.admin_key == admin_key) & (AdminKeyGroup.group == group)
+        )
+        if not granted.exists():
+            AdminKeyGroup.create(id=new_object_id(), admin_key=admin_key, group=group)
 
 
 def create_admin_key(group_names: list[str], description: str = "") -> IssuedAdminKey:
@@ -184,7 +190,7 @@ def authenticate(access_token: str) -> AdminKey:
     """Return the admin key behind a valid access token of a live session."""
     claims = tokens.decode("admin", access_token, "access")
     session = _live_session(claims.get("iss"))
-    return session.admin_key  # type: ignore[no-any-return]
+    return session.admin_key
 
 
 def refresh(refresh_token: str) -> str:

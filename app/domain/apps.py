@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets as _random
+
 import peewee
 
 from app import clock

@@ -12,7 +12,7 @@ from app.domain.errors import NotFound
 M = TypeVar("M", bound=BaseModel)
 
 
-def get_or_raise(query: peewee.ModelSelect, model_id: str, error: type[NotFound]) -> M:
+def get_or_raise(query: peewee.ModelSelect[M], model_id: str, error: type[NotFound]) -> M:
     """Return the row of `query` with `model_id`, or raise `error` (also for malformed ids)."""
     if not is_object_id(model_id):
         raise error()

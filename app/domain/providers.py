@@ -85,7 +85,10 @@ def validate_config(provider_type: str, config: dict[str, Any]) -> dict[str, Any
 
 
 def add_default_providers(app: App) -> AuthProvider:
-    """Give a new app its `api-key` provider, present but disabled (SDK test harnesses rely on it)."""
+    """Give a new app its `api-key` provider, present but disabled.
+
+    Both SDK test harnesses rely on a new app having it in exactly that state.
+    """
     return AuthProvider.create(
         id=new_object_id(), app=app, type=API_KEY, name=API_KEY, disabled=True, config={},
         created_at=clock.timestamp(),
@@ -105,7 +108,7 @@ def get_provider(app: App, provider_id: str) -> AuthProvider:
 
 def find_provider(app: App, provider_type: str) -> AuthProvider | None:
     """Return the app's provider of `provider_type`, if it has one."""
-    return AuthProvider.get_or_none(  # type: ignore[no-any-return]
+    return AuthProvider.get_or_none(
         (AuthProvider.app == app) & (AuthProvider.type == provider_type)
     )
 
@@ -126,7 +129,7 @@ def create_provider(
         with write_transaction():
             if find_provider(app, provider_type) is not None:
                 raise _already_exists(provider_type)
-            return AuthProvider.create(  # type: ignore[no-any-return]
+            return AuthProvider.create(
                 id=new_object_id(), app=app, type=provider_type, name=provider_type,
                 disabled=disabled, config=config, created_at=clock.timestamp(),
             )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DomainSettings:
-    secret_key: str = "insecure-development-key-change-me"
+    secret_key: str = ""  # create_app always installs the real one
     bcrypt_rounds: int = 12
     access_token_seconds: int = 30 * 60
     refresh_token_seconds: int = 60 * 24 * 3600

@@ -26,6 +26,8 @@ NEVER_SECONDS = 100 * 365 * 24 * 3600
 
 def _signing_key(audience: Audience) -> bytes:
     secret = settings.current().secret_key.encode()
+    if not secret:
+        raise RuntimeError("the token signing key is not configured (create_app sets it)")
     return hmac.new(secret, f"appservices-{audience}-tokens".encode(), hashlib.sha256).digest()
 
 
@@ -51,7 +53,9 @@ def decode(audience: Audience, token: str, kind: Kind) -> dict[str, Any]:
             },
         )
     except jwt.PyJWTError:
-        raise InvalidSession("invalid session: token is malformed or not signed by this server")
+        raise InvalidSession(
+            "invalid session: token is malformed or not signed by this server"
+        ) from None
     if claims.get("typ") != kind:
         raise InvalidSession(f"invalid session: this call needs the {kind} token")
     exp = claims.get("exp")

@@ -108,7 +108,7 @@ def create_password_user(app: App, email: str, password: str) -> User:
                                       email=email, password_hash=password_hash)
     except peewee.IntegrityError:
         raise UserAlreadyExists(f"a user with email '{email}' already exists") from None
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def delete_user(user: User) -> None:

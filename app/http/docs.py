@@ -28,8 +28,8 @@ CLIENT_ACCESS = "clientAccessToken"
 CLIENT_REFRESH = "clientRefreshToken"
 
 SECURITY_SCHEMES = {
-    ADMIN_ACCESS: "Admin API access token from /api/admin/v3.0/auth/providers/mongodb-cloud/login",
-    ADMIN_REFRESH: "Admin API refresh token from /api/admin/v3.0/auth/providers/mongodb-cloud/login",
+    ADMIN_ACCESS: "Admin API access token from the mongodb-cloud login",
+    ADMIN_REFRESH: "Admin API refresh token from the mongodb-cloud login",
     CLIENT_ACCESS: "Client API access token from a provider login",
     CLIENT_REFRESH: "Client API refresh token from a provider login",
 }

@@ -28,11 +28,11 @@ class ServiceParser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
 
-class ServiceBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+class ServiceBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ServiceParser()
 
 
-class ServiceApi(flask_smorest.Api):  # type: ignore[misc]
+class ServiceApi(flask_smorest.Api):
     """The Api object: errors in our envelope, no catch-all default error in the spec."""
 
     ERROR_SCHEMA = ErrorSchema

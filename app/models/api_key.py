@@ -11,6 +11,8 @@ USER = "user"
 
 
 class ApiKey(BaseModel):
+    app_id: str
+    user_id: str
     app = peewee.ForeignKeyField(App, backref="api_keys", on_delete="CASCADE")
     kind = peewee.CharField(max_length=8)  # SERVER or USER
     # A server key's own server user, or the user who owns a user key.

@@ -7,6 +7,7 @@ from app.models.group import Group
 
 
 class App(BaseModel):
+    group_id: str
     group = peewee.ForeignKeyField(Group, backref="apps", on_delete="CASCADE")
     name = peewee.CharField(max_length=64)
     client_app_id = peewee.CharField(max_length=80, unique=True)

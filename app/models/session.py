@@ -9,6 +9,8 @@ from app.models.user import User
 
 
 class Session(BaseModel):
+    user_id: str
+    api_key_id: str | None
     app = peewee.ForeignKeyField(App, on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     device_id = peewee.CharField(max_length=24)

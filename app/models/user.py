@@ -7,6 +7,7 @@ from app.models.application import App
 
 
 class User(BaseModel):
+    app_id: str
     app = peewee.ForeignKeyField(App, backref="users", on_delete="CASCADE")
     type = peewee.CharField(max_length=16)  # "normal" or "server"
     disabled = peewee.BooleanField(default=False)
@@ -21,6 +22,8 @@ class User(BaseModel):
 
 class Identity(BaseModel):
     """One way a user logs in: (provider type, id within that provider)."""
+
+    user_id: str
 
     user = peewee.ForeignKeyField(User, backref="identities", on_delete="CASCADE")
     app = peewee.ForeignKeyField(App, on_delete="CASCADE")

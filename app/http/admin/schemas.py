@@ -11,7 +11,7 @@ class StrictSchema(Schema):
 
 class AdminLoginSchema(StrictSchema):
     username = fields.String(required=True, metadata={"description": "The public key"})
-    apiKey = fields.String(  # noqa: N815 - the wire name
+    apiKey = fields.String(
         required=True, load_only=True, metadata={"description": "The private key"}
     )
 
