@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db
 from app.config import Settings, load_or_create_secret
@@ -16,6 +18,7 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
+from app.http import client as client_http
 from app.http import errors, health
 from app.http.smorest import ServiceApi
 
@@ -66,7 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     })
     api.register_blueprint(health.blp)
     admin_http.register(api)
+    client_http.register(api)
     errors.init_app(app)
+    _configure_http(app)
     return app
 
 
@@ -114,6 +119,29 @@ def _register_connection_hooks(app: Flask) -> None:
     @app.teardown_request
     def release_connection(_error: BaseException | None) -> None:
         db.release_connection()
+
+
+def _configure_http(app: Flask) -> None:
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:  # only then are X-Forwarded-* headers believed
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+    # Browsers run realm-web, so the client API answers cross-origin requests; the
+    # Admin API is for scripts and the console and sends no CORS headers at all.
+    origins = [o.strip() for o in app.config["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
+    CORS(app, resources={r"/api/client/*": {"origins": origins or "*"}},
+         allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+    @app.after_request
+    def no_content_type_without_body(response: Response) -> Response:
+        # realm-web parses any response labelled JSON, and refuses one labelled
+        # anything else; a response without a body must carry no Content-Type.
+        if response.status_code == 204 or (
+            response.content_length == 0 and response.status_code < 300
+        ):
+            del response.headers["Content-Type"]
+        return response
 
 
 def _configure_logging(level: str) -> None:

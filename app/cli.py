@@ -61,6 +61,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
                 "timeout": 30,
                 "proc_name": "appservices",
             }
+            # gunicorn >= 24 opens a control socket at ~/.gunicorn/gunicorn.ctl: one path
+            # for every server of the user (two instances fight over it) and a management
+            # interface nobody asked for. The service needs none.
+            if "control_socket_disable" in self.cfg.settings:
+                options["control_socket_disable"] = True
             for key, value in options.items():
                 self.cfg.set(key, value)
 

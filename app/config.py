@@ -80,6 +80,8 @@ class Settings:
     ADMIN_PRIVATE_KEY: str = ""
     BOOTSTRAP_ADMIN: bool = True
     LOG_LEVEL: str = "INFO"
+    CORS_ALLOWED_ORIGINS: str = "*"
+    TRUSTED_PROXY_HOPS: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -108,6 +110,8 @@ class Settings:
             ADMIN_PRIVATE_KEY=os.environ.get("APPSERVICES_ADMIN_PRIVATE_KEY", ""),
             BOOTSTRAP_ADMIN=_bool_env("APPSERVICES_BOOTSTRAP_ADMIN", True),
             LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
+            CORS_ALLOWED_ORIGINS=os.environ.get("CORS_ALLOWED_ORIGINS", "*"),
+            TRUSTED_PROXY_HOPS=_int_env("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5),
         )
 
     def as_flask_config(self) -> dict[str, Any]:

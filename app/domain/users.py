@@ -100,21 +100,26 @@ def create_password_user(app: App, email: str, password: str) -> User:
                 raise UserAlreadyExists(f"a user with email '{email}' already exists")
             user = User.create(id=new_object_id(), app=app, type="normal", creation_date=now,
                                data={"email": email}, custom_data={})
-            identity = Identity.create(
-                id=new_object_id(), user=user, app=app, provider_type=providers.LOCAL_USERPASS,
-                provider_id=provider.id, external_id=new_object_id(), created_at=now,
+            credential = PasswordCredential.create(
+                id=new_object_id(), app=app, email=email, password_hash=password_hash
             )
-            PasswordCredential.create(id=new_object_id(), identity=identity, app=app,
-                                      email=email, password_hash=password_hash)
+            Identity.create(
+                id=new_object_id(), user=user, app=app, provider_type=providers.LOCAL_USERPASS,
+                provider_id=provider.id, external_id=credential.id, created_at=now,
+            )
     except peewee.IntegrityError:
         raise UserAlreadyExists(f"a user with email '{email}' already exists") from None
     return user
 
 
 def delete_user(user: User) -> None:
-    """Delete a user with its identities, keys and sessions."""
+    """Delete a user with its identities, email/password credentials, keys and sessions."""
     with write_transaction():
-        user.delete_instance()  # foreign keys cascade
+        credential_ids = Identity.select(Identity.external_id).where(
+            (Identity.user == user.id) & (Identity.provider_type == providers.LOCAL_USERPASS)
+        )
+        PasswordCredential.delete().where(PasswordCredential.id.in_(credential_ids)).execute()
+        user.delete_instance()  # identities, keys and sessions cascade
 
 
 def set_disabled(user: User, disabled: bool) -> None:

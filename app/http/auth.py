@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 
-from app.domain import admin
+from app.domain import admin, sessions
 from app.domain.errors import InvalidSession
 from app.http import docs
 
@@ -42,3 +42,30 @@ def admin_access_required(view: F) -> F:
 def admin_refresh_required(view: F) -> F:
     """Document that the view reads an Admin API refresh token (checked by the domain)."""
     return docs.security(docs.ADMIN_REFRESH)(view)
+
+
+def client_access_required(view: F) -> F:
+    """Let the view run only with a valid client access token; sets `g.caller`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.caller = sessions.authenticate_access(bearer_token())
+        return view(*args, **kwargs)
+
+    return docs.security(docs.CLIENT_ACCESS)(cast(F, wrapper))
+
+
+def client_refresh_required(view: F) -> F:
+    """Let the view run only with a valid client refresh token; sets `g.caller`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.caller = sessions.authenticate_refresh(bearer_token())
+        return view(*args, **kwargs)
+
+    return docs.security(docs.CLIENT_REFRESH)(cast(F, wrapper))
+
+
+def documents_client_refresh(view: F) -> F:
+    """Document that the view reads a client refresh token (checked by the domain)."""
+    return docs.security(docs.CLIENT_REFRESH)(view)

@@ -7,7 +7,7 @@ from app.models.auth_provider import AuthProvider
 from app.models.group import Group
 from app.models.schema import SchemaVersion
 from app.models.session import Session
-from app.models.user import Identity, PasswordCredential, User
+from app.models.user import Device, Identity, PasswordCredential, User
 
 ALL_MODELS = [
     SchemaVersion,
@@ -20,6 +20,7 @@ ALL_MODELS = [
     User,
     Identity,
     PasswordCredential,
+    Device,
     ApiKey,
     Session,
 ]
@@ -32,6 +33,7 @@ __all__ = [
     "ApiKey",
     "App",
     "AuthProvider",
+    "Device",
     "Group",
     "Identity",
     "PasswordCredential",

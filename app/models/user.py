@@ -37,14 +37,25 @@ class Identity(BaseModel):
 
 
 class PasswordCredential(BaseModel):
-    """The email and bcrypt hash behind a `local-userpass` identity."""
+    """An email and bcrypt hash of the `local-userpass` provider.
 
-    identity = peewee.ForeignKeyField(
-        Identity, backref="password_credentials", unique=True, on_delete="CASCADE"
-    )
+    As in the original, registering makes only the credential; the user and its
+    identity (whose `external_id` is this row's id) appear at the first login, which
+    is also what lets an anonymous user link the credential to itself instead.
+    """
+
     app = peewee.ForeignKeyField(App, on_delete="CASCADE")
     email = peewee.CharField(max_length=254)
     password_hash = peewee.CharField(max_length=128)
 
     class Meta:
         indexes = ((("app", "email"), True),)
+
+
+class Device(BaseModel):
+    """A device that logged in; its id is handed back to the SDK and reused."""
+
+    app = peewee.ForeignKeyField(App, on_delete="CASCADE")
+    info = JSONField(default=dict)  # platform, SDK and app versions, as the SDK sent them
+    created_at = peewee.BigIntegerField()
+    last_seen = peewee.BigIntegerField()

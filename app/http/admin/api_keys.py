@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from app.domain import api_keys
 from app.http.admin.lookup import app_for
-from app.http.admin.schemas import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
+from app.http.admin.schemas import ApiKeyCreateSchema
 from app.http.auth import admin_access_required
 from app.http.docs import errors
+from app.http.schemas import ApiKeySchema, NewApiKeySchema
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey
 

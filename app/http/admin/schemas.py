@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.http.schemas import IdentitySchema
+
 
 class StrictSchema(Schema):
     """Unknown fields are refused (400 naming the field), never silently dropped."""
@@ -16,26 +18,12 @@ class AdminLoginSchema(StrictSchema):
     )
 
 
-class SessionTokensSchema(Schema):
-    access_token = fields.String(required=True)
-    refresh_token = fields.String(required=True)
-    user_id = fields.String(required=True)
-    device_id = fields.String(required=True)
-
-
-class AccessTokenSchema(Schema):
-    access_token = fields.String(required=True)
 
 
 class RoleSchema(Schema):
     role_name = fields.String(required=True)
     group_id = fields.String(required=True)
 
-
-class IdentitySchema(Schema):
-    id = fields.String(required=True)
-    provider_type = fields.String(required=True)
-    provider_id = fields.String(required=True)
 
 
 class AdminProfileSchema(Schema):
@@ -93,16 +81,6 @@ class ProviderPatchSchema(StrictSchema):
     config = fields.Dict()
 
 
-class ApiKeySchema(Schema):
-    _id = fields.String(attribute="id", required=True)
-    name = fields.String(required=True)
-    disabled = fields.Boolean(required=True)
-
-
-class NewApiKeySchema(ApiKeySchema):
-    key = fields.String(required=True, metadata={
-        "description": "The key value. This response is the only place it ever appears."
-    })
 
 
 class ApiKeyCreateSchema(StrictSchema):

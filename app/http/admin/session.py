@@ -7,14 +7,10 @@ from typing import Any
 from flask import g
 
 from app.domain import admin
-from app.http.admin.schemas import (
-    AccessTokenSchema,
-    AdminLoginSchema,
-    AdminProfileSchema,
-    SessionTokensSchema,
-)
+from app.http.admin.schemas import AdminLoginSchema, AdminProfileSchema
 from app.http.auth import admin_access_required, admin_refresh_required, bearer_token
 from app.http.docs import errors
+from app.http.schemas import AccessTokenSchema, SessionTokensSchema
 from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("admin-session", __name__, description="Admin API: sessions")

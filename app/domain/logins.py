@@ -1,0 +1,197 @@
+"""Logging in to an app through one of its providers, and registering email/password users.
+
+Every refusal is worded so that it does not tell which part was wrong: an unknown key,
+a disabled key and a deleted key all read "unauthorized"; an unknown email and a wrong
+password both read "invalid username/password".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from app import clock
+from app.db import is_object_id, new_object_id, write_transaction
+from app.domain import keys, passwords, providers, sessions
+from app.domain.errors import (
+    AppNotFound,
+    AuthError,
+    Forbidden,
+    InvalidParameter,
+    InvalidPassword,
+    ProviderUnsupported,
+    UserAlreadyExists,
+    UserDisabled,
+)
+from app.domain.users import normalise_email
+from app.models import ApiKey, App, AuthProvider, Device, Identity, PasswordCredential, User
+from app.models.api_key import USER
+
+DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdkVersion")
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    """What a login call carries besides its credentials."""
+
+    device: dict[str, Any]
+    link_to: sessions.Caller | None = None
+
+
+def app_by_client_id(client_app_id: str) -> App:
+    """Return the app with this client App ID (the id the SDKs are configured with)."""
+    app = App.get_or_none(App.client_app_id == client_app_id)
+    if app is None:
+        raise AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
+    return app
+
+
+def _enabled_provider(app: App, provider_type: str) -> AuthProvider:
+    provider = providers.require_enabled(app, provider_type)
+    if provider is None:
+        raise ProviderUnsupported(f"authentication via '{provider_type}' is unsupported")
+    return provider
+
+
+def _device_id(app: App, device: dict[str, Any]) -> str:
+    """Reuse the device id the SDK sent back when we know it; otherwise mint one."""
+    sent = device.get("deviceId")
+    if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
+        sent = sent.get("$oid")
+    now = clock.timestamp()
+    info = {name: str(device[name])[:128] for name in DEVICE_FIELDS if name in device}
+    if isinstance(sent, str) and is_object_id(sent) and sent != sessions.NO_DEVICE:
+        updated = Device.update(last_seen=now, info=info).where(
+            (Device.id == sent) & (Device.app == app)
+        ).execute()
+        if updated:
+            return sent
+    device_row = Device.create(id=new_object_id(), app=app, info=info, created_at=now,
+                               last_seen=now)
+    return device_row.id
+
+
+def _new_user(app: App, provider: AuthProvider, external_id: str, *,
+              data: dict[str, Any] | None = None) -> tuple[User, Identity]:
+    now = clock.timestamp()
+    user = User.create(id=new_object_id(), app=app, type="normal", creation_date=now,
+                       data=data or {}, custom_data={})
+    identity = Identity.create(id=new_object_id(), user=user, app=app,
+                               provider_type=provider.type, provider_id=provider.id,
+                               external_id=external_id, created_at=now)
+    return user, identity
+
+
+def _link(user: User, provider: AuthProvider, external_id: str) -> Identity:
+    """Attach an identity to `user`, unless another user already has it."""
+    existing = Identity.get_or_none(
+        (Identity.app == user.app_id) & (Identity.provider_type == provider.type)
+        & (Identity.external_id == external_id)
+    )
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise Forbidden("this identity already belongs to another user")
+        return existing
+    return Identity.create(
+        id=new_object_id(), user=user, app=user.app_id,
+        provider_type=provider.type, provider_id=provider.id, external_id=external_id,
+        created_at=clock.timestamp(),
+    )
+
+
+def login_with_api_key(app: App, key: str, request: LoginRequest) -> sessions.LoginResult:
+    """Log in with a server key (as its server user) or a user key (as its owner)."""
+    provider = _enabled_provider(app, providers.API_KEY)
+    # The checksum refuses a mistyped or made-up key before any database look-up.
+    if not isinstance(key, str) or not keys.is_well_formed(key, keys.API_KEY_PREFIX):
+        raise AuthError()
+    api_key = (
+        ApiKey.select(ApiKey, User).join(User)
+        .where((ApiKey.digest == keys.digest(key)) & (ApiKey.app == app)).first()
+    )
+    if api_key is None or api_key.disabled:
+        raise AuthError()
+    user = api_key.user
+    if user.disabled:
+        raise UserDisabled()
+    with write_transaction():
+        if request.link_to is not None:
+            raise Forbidden("API-key identities cannot be linked to another user")
+        identity = Identity.get_or_none(
+            (Identity.user == user) & (Identity.provider_type == providers.API_KEY)
+            & (Identity.external_id == api_key.id)
+        )
+        if identity is None and api_key.kind == USER:
+            # A user key gives its owner an api-key identity, as in the original.
+            identity = _link(user, provider, api_key.id)
+        if identity is None:
+            raise AuthError()
+        return sessions.open_session(app, user, identity, _device_id(app, request.device),
+                                     api_key=api_key)
+
+
+def login_anonymously(app: App, request: LoginRequest) -> sessions.LoginResult:
+    """Create a new anonymous user and log it in; its session never expires."""
+    provider = _enabled_provider(app, providers.ANON_USER)
+    with write_transaction():
+        if request.link_to is not None:
+            raise Forbidden("an anonymous identity cannot be linked to an existing user")
+        user, identity = _new_user(app, provider, new_object_id())
+        return sessions.open_session(app, user, identity, _device_id(app, request.device),
+                                     anonymous=True)
+
+
+def login_with_password(app: App, username: str, password: str,
+                        request: LoginRequest) -> sessions.LoginResult:
+    """Log in with email and password; the first login creates the user."""
+    provider = _enabled_provider(app, providers.LOCAL_USERPASS)
+    email = username.strip().lower()
+    credential = PasswordCredential.get_or_none(
+        (PasswordCredential.app == app) & (PasswordCredential.email == email)
+    )
+    if credential is None:
+        passwords.burn_time(password)  # an unknown email costs as long as a wrong password
+        raise InvalidPassword()
+    if not passwords.check_password(password, credential.password_hash):
+        raise InvalidPassword()
+    with write_transaction():
+        if request.link_to is not None:
+            user = request.link_to.user
+            identity = _link(user, provider, credential.id)
+        else:
+            existing = Identity.get_or_none(
+                (Identity.app == app) & (Identity.provider_type == providers.LOCAL_USERPASS)
+                & (Identity.external_id == credential.id)
+            )
+            if existing is None:
+                user, identity = _new_user(app, provider, credential.id, data={"email": email})
+            else:
+                user, identity = User.get_by_id(existing.user_id), existing
+        if user.disabled:
+            raise UserDisabled()
+        return sessions.open_session(app, user, identity, _device_id(app, request.device))
+
+
+def register(app: App, email: str, password: str) -> None:
+    """Register an email/password credential; the user appears at its first login."""
+    provider = _enabled_provider(app, providers.LOCAL_USERPASS)
+    if not provider.config.get("autoConfirm", False):
+        raise InvalidParameter(
+            "email confirmation is not supported by this server yet; set the "
+            "local-userpass provider's config.autoConfirm to true"
+        )
+    email = normalise_email(email)
+    passwords.validate(password)
+    password_hash = passwords.hash_password(password)  # slow: outside the transaction
+    try:
+        with write_transaction():
+            if PasswordCredential.select().where(
+                (PasswordCredential.app == app) & (PasswordCredential.email == email)
+            ).exists():
+                raise UserAlreadyExists("name already in use")
+            PasswordCredential.create(id=new_object_id(), app=app, email=email,
+                                      password_hash=password_hash)
+    except peewee.IntegrityError:
+        raise UserAlreadyExists("name already in use") from None

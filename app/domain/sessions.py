@@ -1,0 +1,158 @@
+"""Client sessions and their tokens.
+
+A session is one row per refresh token. Access tokens name their session (`iss`) and
+every request checks that it still exists, so logging out, disabling or deleting a
+key or a user ends every token of the affected sessions at once, on every server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app import clock
+from app.db import is_object_id, new_object_id
+from app.domain import settings, tokens
+from app.domain.errors import InvalidSession, UserDisabled
+from app.models import ApiKey, App, Identity, Session, User
+
+NO_DEVICE = "000000000000000000000000"
+_NOT_FOUND = "invalid session: failed to find refresh token"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    access_token: str
+    refresh_token: str
+    user_id: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The user behind a token, and the session the token belongs to."""
+
+    user: User
+    session: Session
+
+
+def open_session(
+    app: App,
+    user: User,
+    identity: Identity,
+    device_id: str,
+    *,
+    api_key: ApiKey | None = None,
+    anonymous: bool = False,
+) -> LoginResult:
+    """Record a new session for `user` and return its tokens."""
+    now = clock.timestamp()
+    lifetime = tokens.NEVER_SECONDS if anonymous else settings.current().refresh_token_seconds
+    session = Session.create(
+        id=new_object_id(), app=app, user=user, device_id=device_id,
+        provider_type=identity.provider_type, provider_id=identity.provider_id,
+        identity_id=identity.external_id, api_key=api_key, created_at=now,
+        expires_at=None if anonymous else now + lifetime,
+    )
+    User.update(last_authentication_date=now).where(User.id == user.id).execute()
+    refresh_token = tokens.encode("client", {
+        "sub": user.id,
+        "typ": "refresh",
+        "iat": now,
+        "exp": now + lifetime,
+        "baas_id": session.id,
+        "baas_device_id": device_id,
+        "baas_domain_id": app.domain_id,
+        "baas_identity": {"id": identity.external_id, "provider_type": identity.provider_type,
+                          "provider_id": identity.provider_id},
+    })
+    return LoginResult(
+        access_token=access_token(app, user, session),
+        refresh_token=refresh_token,
+        user_id=user.id,
+        device_id=device_id,
+    )
+
+
+def access_token(app: App, user: User, session: Session) -> str:
+    """Sign a new access token for `session`."""
+    now = clock.timestamp()
+    claims: dict[str, Any] = {
+        "sub": user.id,
+        "typ": "access",
+        "iat": now,
+        "exp": now + settings.current().access_token_seconds,
+        "iss": session.id,
+        "baas_device_id": session.device_id,
+        "baas_domain_id": app.domain_id,
+    }
+    if user.custom_data:
+        claims["user_data"] = user.custom_data
+    return tokens.encode("client", claims)
+
+
+def _caller(session_id: Any, user_id: Any) -> Caller:
+    if not isinstance(session_id, str) or not is_object_id(session_id):
+        raise InvalidSession(_NOT_FOUND)
+    session = (
+        Session.select(Session, User, App)
+        .join(User).switch(Session).join(App)
+        .where(Session.id == session_id).first()
+    )
+    if session is None or session.user_id != user_id:
+        raise InvalidSession(_NOT_FOUND)
+    if session.expires_at is not None and session.expires_at <= clock.timestamp():
+        raise InvalidSession("invalid session: refresh token expired")
+    if session.user.disabled:  # disabling ends sessions; this guards a race with it
+        raise UserDisabled()
+    return Caller(session.user, session)
+
+
+def authenticate_access(token: str) -> Caller:
+    """Return the caller of a valid access token whose session still exists."""
+    claims = tokens.decode("client", token, "access")
+    return _caller(claims.get("iss"), claims.get("sub"))
+
+
+def authenticate_refresh(token: str) -> Caller:
+    """Return the caller of a valid refresh token whose session still exists."""
+    claims = tokens.decode("client", token, "refresh")
+    return _caller(claims.get("baas_id"), claims.get("sub"))
+
+
+def refresh(token: str) -> str:
+    """Return a new access token for the session of a refresh token."""
+    caller = authenticate_refresh(token)
+    return access_token(caller.session.app, caller.user, caller.session)
+
+
+def logout(token: str) -> None:
+    """End the session of a refresh token. An unknown session is an InvalidSession."""
+    claims = tokens.decode("client", token, "refresh")
+    session_id = claims.get("baas_id")
+    if not isinstance(session_id, str) or not Session.delete().where(
+        Session.id == session_id
+    ).execute():
+        raise InvalidSession(_NOT_FOUND)
+
+
+def identities_of(user: User) -> list[Identity]:
+    """Return the user's identities, oldest first."""
+    return list(Identity.select().where(Identity.user == user).order_by(Identity.id))
+
+
+def profile(caller: Caller) -> dict[str, Any]:
+    """Describe the caller as the SDKs expect (`type` tells a server user from a normal one)."""
+    user = caller.user
+    return {
+        "user_id": user.id,
+        "domain_id": caller.session.app.domain_id,
+        "type": user.type,
+        "identities": [
+            {"id": identity.external_id, "provider_type": identity.provider_type,
+             "provider_id": identity.provider_id}
+            for identity in identities_of(user)
+        ],
+        "data": user.data,
+        "custom_data": user.custom_data,
+    }

@@ -1,0 +1,80 @@
+"""Client API: the logged-in user's own API keys (all with the refresh token)."""
+
+from __future__ import annotations
+
+from flask import g
+
+from app.domain import api_keys
+from app.http.auth import client_refresh_required
+from app.http.client.schemas import UserApiKeyCreateSchema
+from app.http.docs import errors
+from app.http.schemas import ApiKeySchema, NewApiKeySchema
+from app.http.smorest import ServiceBlueprint
+from app.models import ApiKey
+
+blp = ServiceBlueprint("client-api-keys", __name__, description="Client API: user API keys")
+
+KEYS = "/auth/api_keys"
+KEY = KEYS + "/<string:api_key_id>"
+
+
+def _own_key(api_key_id: str) -> ApiKey:
+    return api_keys.get_user_key(g.caller.user, g.caller.session, api_key_id)
+
+
+@blp.route(KEYS, methods=["POST"])
+@client_refresh_required
+@blp.arguments(UserApiKeyCreateSchema)
+@blp.response(201, NewApiKeySchema)
+@errors(400, 403, 409)
+def create_key(body: dict[str, str]) -> dict[str, object]:
+    """Create a key for the logged-in user. The response is the only place the key value
+    ever appears."""
+    issued = api_keys.create_user_key(g.caller.user, g.caller.session, body["name"])
+    return {"id": issued.api_key.id, "key": issued.key, "name": issued.api_key.name,
+            "disabled": issued.api_key.disabled}
+
+
+@blp.route(KEYS, methods=["GET"])
+@client_refresh_required
+@blp.response(200, ApiKeySchema(many=True))
+@errors(403)
+def list_keys() -> list[ApiKey]:
+    """List the logged-in user's keys (never their values, never server keys)."""
+    return api_keys.list_user_keys(g.caller.user, g.caller.session)
+
+
+@blp.route(KEY, methods=["GET"])
+@client_refresh_required
+@blp.response(200, ApiKeySchema)
+@errors(403, 404)
+def get_key(api_key_id: str) -> ApiKey:
+    """Get one of the logged-in user's keys; another user's key is not found."""
+    return _own_key(api_key_id)
+
+
+@blp.route(KEY, methods=["DELETE"])
+@client_refresh_required
+@blp.response(204)
+@errors(403, 404)
+def delete_key(api_key_id: str) -> None:
+    """Delete one of the logged-in user's keys; sessions opened with it end."""
+    api_keys.delete_user_key(_own_key(api_key_id))
+
+
+@blp.route(KEY + "/enable", methods=["PUT"])
+@client_refresh_required
+@blp.response(204)
+@errors(403, 404)
+def enable_key(api_key_id: str) -> None:
+    """Enable one of the logged-in user's keys (idempotent)."""
+    api_keys.set_disabled(_own_key(api_key_id), False)
+
+
+@blp.route(KEY + "/disable", methods=["PUT"])
+@client_refresh_required
+@blp.response(204)
+@errors(403, 404)
+def disable_key(api_key_id: str) -> None:
+    """Disable one of the logged-in user's keys (idempotent); its sessions end."""
+    api_keys.set_disabled(_own_key(api_key_id), True)

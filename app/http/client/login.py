@@ -1,0 +1,64 @@
+"""Client API: provider logins and email/password registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from app.domain import logins, providers, sessions
+from app.domain.errors import MissingParameter, ProviderUnsupported
+from app.http.auth import bearer_token
+from app.http.client.schemas import (
+    LoginArgsSchema,
+    LoginSchema,
+    RegisterSchema,
+)
+from app.http.docs import errors
+from app.http.schemas import SessionTokensSchema
+from app.http.smorest import ServiceBlueprint
+
+blp = ServiceBlueprint("client-login", __name__, description="Client API: logins")
+
+PROVIDER = "/app/<string:client_app_id>/auth/providers/<string:provider>"
+
+
+def _required(body: dict[str, Any], field: str) -> str:
+    value = body.get(field)
+    if value is None:
+        raise MissingParameter(f"missing required field '{field}'")
+    return str(value)
+
+
+@blp.route(PROVIDER + "/login", methods=["POST"])
+@blp.arguments(LoginArgsSchema, location="query")
+@blp.arguments(LoginSchema)
+@blp.response(200, SessionTokensSchema)
+@errors(400, 401, 403, 404)
+def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
+          provider: str) -> sessions.LoginResult:
+    """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
+    `local-userpass` ({"username", "password"})."""
+    app = logins.app_by_client_id(client_app_id)
+    link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
+    request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to)
+    if provider == providers.API_KEY:
+        return logins.login_with_api_key(app, _required(body, "key"), request)
+    if provider == providers.ANON_USER:
+        return logins.login_anonymously(app, request)
+    if provider == providers.LOCAL_USERPASS:
+        return logins.login_with_password(
+            app, _required(body, "username"), _required(body, "password"), request
+        )
+    raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
+
+
+@blp.route("/app/<string:client_app_id>/auth/providers/local-userpass/register",
+           methods=["POST"])
+@blp.arguments(RegisterSchema)
+@blp.response(201)
+@errors(400, 401, 404, 409)
+def register(body: dict[str, str], client_app_id: str) -> Response:
+    """Register an email/password user (the provider must auto-confirm)."""
+    logins.register(logins.app_by_client_id(client_app_id), body["email"], body["password"])
+    return Response(status=201)  # no body, and so no Content-Type (see create_app)

@@ -1,0 +1,53 @@
+"""Client API: refresh and end sessions, read the profile, delete oneself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from app.domain import sessions, users
+from app.http.auth import (
+    bearer_token,
+    client_access_required,
+    documents_client_refresh,
+)
+from app.http.client.schemas import ProfileSchema
+from app.http.schemas import AccessTokenSchema
+from app.http.smorest import ServiceBlueprint
+
+blp = ServiceBlueprint("client-session", __name__, description="Client API: sessions")
+
+
+@blp.route("/auth/session", methods=["POST"])
+@documents_client_refresh
+@blp.response(201, AccessTokenSchema)
+def refresh() -> dict[str, str]:
+    """Get a new access token with the refresh token."""
+    return {"access_token": sessions.refresh(bearer_token())}
+
+
+@blp.route("/auth/session", methods=["DELETE"])
+@documents_client_refresh
+@blp.response(204)
+def logout() -> None:
+    """End the session of the refresh token; its access tokens stop working too."""
+    sessions.logout(bearer_token())
+
+
+@blp.route("/auth/profile", methods=["GET"])
+@client_access_required
+@blp.response(200, ProfileSchema)
+def profile() -> dict[str, Any]:
+    """Describe the logged-in user: `type` is "server" for server-key users."""
+    return sessions.profile(g.caller)
+
+
+@blp.route("/auth/delete", methods=["DELETE"])
+@client_access_required
+@blp.response(204)
+def delete_me() -> None:
+    """Delete the logged-in user with its keys and sessions."""
+    users.delete_user(g.caller.user)
+
+

@@ -1,0 +1,34 @@
+"""Schemas the Admin and Client APIs share: the shapes the wire contract repeats."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class AccessTokenSchema(Schema):
+    access_token = fields.String(required=True)
+
+
+class SessionTokensSchema(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    user_id = fields.String(required=True)
+    device_id = fields.String(required=True)
+
+
+class IdentitySchema(Schema):
+    id = fields.String(required=True)
+    provider_type = fields.String(required=True)
+    provider_id = fields.String(required=True)
+
+
+class ApiKeySchema(Schema):
+    _id = fields.String(attribute="id", required=True)
+    name = fields.String(required=True)
+    disabled = fields.Boolean(required=True)
+
+
+class NewApiKeySchema(ApiKeySchema):
+    key = fields.String(required=True, metadata={
+        "description": "The key value. This response is the only place it ever appears."
+    })
