@@ -138,7 +138,8 @@ def _configure_http(app: Flask) -> None:
         # realm-web parses any response labelled JSON, and refuses one labelled
         # anything else; a response without a body must carry no Content-Type.
         if response.status_code == 204 or (
-            response.content_length == 0 and response.status_code < 300
+            response.status_code < 300 and not response.is_streamed
+            and not response.get_data()
         ):
             del response.headers["Content-Type"]
         return response
