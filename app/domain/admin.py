@@ -48,7 +48,7 @@ def _new_public_key() -> str:
 
 
 def _group_named(name: str) -> Group:
-    if not GROUP_NAME_PATTERN.match(name):
+    if not GROUP_NAME_PATTERN.fullmatch(name):
         raise InvalidParameter("group names are 1-64 letters, digits, spaces, '.', '_' or '-'")
     group = Group.get_or_none(Group.name == name)
     if group is None:
@@ -86,7 +86,7 @@ def ensure_admin_key(public_key: str, private_key: str, group_name: str = DEFAUL
     The environment is the source of truth: a pair whose private key changed there
     gets the new digest.
     """
-    if not PUBLIC_KEY_PATTERN.match(public_key):
+    if not PUBLIC_KEY_PATTERN.fullmatch(public_key):
         raise InvalidParameter("admin public keys are 1-64 letters, digits, '_' or '-'")
     if len(private_key) < 16:
         raise InvalidParameter("an admin private key must be at least 16 characters long")

@@ -48,7 +48,7 @@ def validate_name(name: str) -> None:
         raise InvalidParameter("API key name must not be empty")
     if len(name) > NAME_MAX_LENGTH:
         raise InvalidParameter(f"API key name must be at most {NAME_MAX_LENGTH} characters")
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise InvalidParameter(
             "API key name may contain only letters, digits, '_' and '-'"
         )

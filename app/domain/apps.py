@@ -14,7 +14,7 @@ from app.domain.errors import AppAlreadyExists, AppNotFound, InvalidParameter
 from app.domain.ids import get_or_raise
 from app.models import App, Group
 
-NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 LOCATION = "US-VA"
 DEPLOYMENT_MODEL = "GLOBAL"
 PRODUCT = "standard"
@@ -22,7 +22,7 @@ PRODUCT = "standard"
 
 def validate_name(name: str) -> None:
     """Refuse an app name the original would refuse (it becomes part of the client App ID)."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):  # not match(): "$" lets a trailing "\n" through
         raise InvalidParameter(
             "app name must start with a letter and be 1-32 letters, digits, '_' or '-'"
         )

@@ -75,7 +75,7 @@ def get_user(app: App, user_id: str) -> User:
 def normalise_email(email: str) -> str:
     """Check an email address's shape and return it trimmed and lower-cased."""
     email = email.strip().lower()
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.fullmatch(email):
         raise InvalidParameter("'email' must be an email address")
     return email
 
