@@ -12,7 +12,7 @@ from flask import Flask, Response
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import db
+from app import clock, db
 from app.config import Settings, load_or_create_secret
 from app.domain import admin
 from app.domain import settings as domain_settings
@@ -72,7 +72,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     client_http.register(api)
     errors.init_app(app)
     _configure_http(app)
+    if app.config["TEST_CLOCK"]:
+        _enable_test_clock(app, instance_path)
+    else:
+        clock.share_offset_through(None)
     return app
+
+
+def _enable_test_clock(app: Flask, instance_path: Path) -> None:
+    from app.http import testing  # imported only when switched on
+
+    log.warning("APPSERVICES_TEST_CLOCK is on: /_testing/clock can move this server's "
+                "clock. Never use this setting in production.")
+    clock.share_offset_through(instance_path / "test_clock_offset")
+    app.register_blueprint(testing.blp)
 
 
 def bootstrap_admin(app: Flask) -> None:

@@ -82,6 +82,7 @@ class Settings:
     LOG_LEVEL: str = "INFO"
     CORS_ALLOWED_ORIGINS: str = "*"
     TRUSTED_PROXY_HOPS: int = 0
+    TEST_CLOCK: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -112,6 +113,7 @@ class Settings:
             LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
             CORS_ALLOWED_ORIGINS=os.environ.get("CORS_ALLOWED_ORIGINS", "*"),
             TRUSTED_PROXY_HOPS=_int_env("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5),
+            TEST_CLOCK=_bool_env("APPSERVICES_TEST_CLOCK", False),
         )
 
     def as_flask_config(self) -> dict[str, Any]:
