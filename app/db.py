@@ -41,6 +41,17 @@ _object_id_counter = itertools.count(secrets.randbelow(0xFFFFFF))
 _object_id_process_part = secrets.token_bytes(5)
 
 
+def _reseed_object_ids() -> None:
+    # gunicorn imports the app once and forks its workers: without new random bytes
+    # and a new counter, two workers would mint the same ids in the same second.
+    global _object_id_counter, _object_id_process_part
+    _object_id_counter = itertools.count(secrets.randbelow(0xFFFFFF))
+    _object_id_process_part = secrets.token_bytes(5)
+
+
+os.register_at_fork(after_in_child=_reseed_object_ids)
+
+
 def new_object_id() -> str:
     """Return a new 24-hex-character id laid out like a MongoDB ObjectId.
 
