@@ -19,11 +19,7 @@ import pytest
 import requests
 
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
-
-FLOW_SCRIPT = Path(__file__).with_name("realm_web_flow.js")
-REALM_WEB_SPEC = "realm-web@^2"
-CACHE = Path(os.environ.get("APPSERVICES_NPM_CACHE",
-                            Path.home() / ".cache" / "appservices-auth" / "npm"))
+from tests.support.realm_web import FLOW_SCRIPT, ensure_realm_web
 
 
 def _node_or_fail() -> str:
@@ -41,15 +37,7 @@ def _node_or_fail() -> str:
 def realm_web() -> Path:
     """The node_modules folder holding realm-web, installed on first use."""
     _node_or_fail()
-    modules = CACHE / "node_modules"
-    if not (modules / "realm-web" / "package.json").exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund",
-             "--loglevel=error", REALM_WEB_SPEC],
-            check=True, timeout=300,
-        )
-    return modules
+    return ensure_realm_web()
 
 
 @pytest.fixture(scope="module")

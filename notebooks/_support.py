@@ -1,0 +1,244 @@
+"""What every notebook needs: a server to talk to, and a readable way to print answers.
+
+`connect()` starts an embedded `appservices serve` (gunicorn on a free port, SQLite in a
+temporary folder, the test clock switched on, an admin key pair from the environment) and
+stops it when the kernel exits. With APPSERVICES_BASE_URL set it talks to that deployment
+instead and logs in with APPSERVICES_ADMIN_PUBLIC_KEY / APPSERVICES_ADMIN_PRIVATE_KEY.
+
+Notebooks run with their own folder as the working directory, so `from _support import
+...` finds this file; it puts the repository root on `sys.path` itself to reuse the test
+suite's realm-web installer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+from tests.support.realm_web import FLOW_SCRIPT, ensure_realm_web  # noqa: E402
+
+__all__ = ["FLOW_SCRIPT", "Admin", "Server", "bearer", "connect", "ensure_realm_web", "show"]
+
+ADMIN_PUBLIC_KEY = "notebook-admin"
+ADMIN_PRIVATE_KEY = "notebook-admin-private-key-0123456789"
+FOLDER_PREFIX = "appservices-notebook-"
+STARTUP_TIMEOUT_SECONDS = 30.0
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Server:
+    """A deployment of appservices-auth and the admin key pair that manages it."""
+
+    base_url: str
+    admin_public_key: str
+    admin_private_key: str
+
+    @property
+    def admin_api(self) -> str:
+        return f"{self.base_url}/api/admin/v3.0"
+
+    @property
+    def client_api(self) -> str:
+        return f"{self.base_url}/api/client/v2.0"
+
+
+_server: Server | None = None
+
+
+def connect() -> Server:
+    """Return the deployment the notebook talks to, starting the embedded one if needed."""
+    global _server
+    if _server is None:
+        external = os.environ.get("APPSERVICES_BASE_URL", "").rstrip("/")
+        if external:
+            _server = Server(external, os.environ.get("APPSERVICES_ADMIN_PUBLIC_KEY", ""),
+                             os.environ.get("APPSERVICES_ADMIN_PRIVATE_KEY", ""))
+        else:
+            _server = _start_embedded()
+    print(f"Server ready at {_server.base_url}")
+    return _server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _remove_orphaned_folders(parent: Path) -> None:
+    """Delete the folders of embedded servers whose kernel is gone.
+
+    nbval kills its kernels outright (SIGKILL to the kernel's process group): the server
+    dies with them, but nothing is left to delete its folder. The next start does it.
+    """
+    for folder in parent.glob(FOLDER_PREFIX + "*"):
+        try:
+            os.kill(int((folder / "kernel.pid").read_text()), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            continue  # not ours, or still being set up, or alive under another user
+
+
+def _start_embedded() -> Server:
+    # APPSERVICES_NOTEBOOK_TMPDIR lets the test run keep every server folder in its tmp_path.
+    parent = Path(os.environ.get("APPSERVICES_NOTEBOOK_TMPDIR") or tempfile.gettempdir())
+    _remove_orphaned_folders(parent)
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=parent))
+    (folder / "kernel.pid").write_text(str(os.getpid()))
+    port = _free_port()
+    command = shutil.which("appservices", path=str(Path(sys.executable).parent))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'appservices.db'}",
+        "APPSERVICES_INSTANCE_PATH": str(folder / "instance"),
+        "APPSERVICES_ADMIN_PUBLIC_KEY": ADMIN_PUBLIC_KEY,
+        "APPSERVICES_ADMIN_PRIVATE_KEY": ADMIN_PRIVATE_KEY,
+        "APPSERVICES_TEST_CLOCK": "1",
+        "BCRYPT_ROUNDS": "4",  # a throw-away server: fast password hashing
+    }
+    with (folder / "server.log").open("ab") as log:
+        # The server stays in the kernel's process group, so a kernel that is killed takes
+        # it along.
+        process = subprocess.Popen(
+            [command or sys.executable, *([] if command else ["-m", "app.cli"]), "serve",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    # Reap the server as soon as it exits: on shutdown ipykernel signals its children until
+    # none is left, and an unreaped (zombie) server would keep it waiting until killed.
+    threading.Thread(target=process.wait, daemon=True).start()
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    base_url = f"http://127.0.0.1:{port}"
+    _wait_until_healthy(base_url, process, folder / "server.log")
+    return Server(base_url, ADMIN_PUBLIC_KEY, ADMIN_PRIVATE_KEY)
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited at start-up:\n{log.read_text()}")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)  # polling a start-up
+    raise RuntimeError(f"the server did not become healthy:\n{log.read_text()}")
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header that carries `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def pick(body: Any, fields: tuple[str, ...]) -> Any:
+    """Keep only `fields` of a JSON object, or of each object of a list."""
+    if not fields:
+        return body
+    if isinstance(body, list):
+        return [pick(item, fields) for item in body]
+    if isinstance(body, dict):
+        return {name: body[name] for name in fields if name in body}
+    return body
+
+
+def show(response: requests.Response, *fields: str) -> None:
+    """Print the status and the JSON body (only `fields` of it, if named).
+
+    The status phrase is the standard one, not the server's: proxies and HTTP/2 change
+    or drop the reason phrase, and the notebooks must read the same against any deployment.
+    """
+    print(response.status_code, HTTPStatus(response.status_code).phrase)
+    if response.content:
+        print(json.dumps(pick(response.json(), fields), indent=2, sort_keys=True))
+
+
+class Admin:
+    """An admin logged in to the Admin API, with the set-up steps the notebooks share.
+
+    Notebook 01 makes each of these calls by hand; the other notebooks use this class so
+    that their cells show only the behaviour they are about.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        login = requests.post(
+            f"{server.admin_api}/auth/providers/mongodb-cloud/login",
+            json={"username": server.admin_public_key, "apiKey": server.admin_private_key},
+            timeout=TIMEOUT,
+        )
+        login.raise_for_status()
+        self.headers = bearer(login.json()["access_token"])
+        profile = self.request("GET", "/auth/profile").json()
+        self.group_id: str = profile["roles"][0]["group_id"]
+
+    def request(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """Send an Admin API request; `path` starts after /api/admin/v3.0."""
+        return requests.request(method, self.server.admin_api + path, json=body,
+                                headers=self.headers, timeout=TIMEOUT)
+
+    def group(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """Send a request under /groups/{group_id}."""
+        return self.request(method, f"/groups/{self.group_id}{path}", body)
+
+    def fresh_app(self, name: str) -> dict[str, Any]:
+        """Create the app `name`, first deleting one left by an earlier run."""
+        for existing in self.group("GET", "/apps").json():
+            if existing["name"] == name:
+                self.group("DELETE", f"/apps/{existing['_id']}").raise_for_status()
+        created = self.group("POST", "/apps", {"name": name})
+        created.raise_for_status()
+        app: dict[str, Any] = created.json()
+        return app
+
+    def enable_provider(self, app: dict[str, Any], provider_type: str,
+                        config: dict[str, Any] | None = None) -> None:
+        """Enable the app's provider of `provider_type`, adding it when it is absent."""
+        path = f"/apps/{app['_id']}/auth_providers"
+        for provider in self.group("GET", path).json():
+            if provider["type"] == provider_type:
+                self.group("PUT", f"{path}/{provider['_id']}/enable").raise_for_status()
+                return
+        body = {"type": provider_type, "config": config or {}}
+        self.group("POST", path, body).raise_for_status()
+
+    def create_server_key(self, app: dict[str, Any], name: str) -> dict[str, Any]:
+        """Create a server API key and return the response body (with the key value)."""
+        created = self.group("POST", f"/apps/{app['_id']}/api_keys", {"name": name})
+        created.raise_for_status()
+        body: dict[str, Any] = created.json()
+        return body
+
