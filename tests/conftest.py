@@ -22,6 +22,7 @@ from werkzeug.test import TestResponse
 from app import clock, create_app, db
 from app.domain import admin
 from app.models import ALL_MODELS, SchemaVersion
+from tests.acceptance.options import pytest_addoption  # noqa: F401 (--base-url)
 from tests.support.postgres import PostgresServer, external_postgres_url
 
 ADMIN_BASE = "/api/admin/v3.0"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import clock
-from app.db import new_object_id, write_transaction
+from app.db import is_object_id, new_object_id, write_transaction
 from app.domain import keys, settings, tokens
 from app.domain.errors import AuthError, GroupNotFound, InvalidParameter, InvalidSession
 from app.models import AdminKey, AdminKeyGroup, AdminSession, Group
@@ -123,6 +123,8 @@ def groups_of(admin_key: AdminKey) -> list[Group]:
 
 def group_for(admin_key: AdminKey, group_id: str) -> Group:
     """Return the group if `admin_key` is granted it; otherwise it does not exist for them."""
+    if not is_object_id(group_id):  # a malformed id is simply not found, never a 500
+        raise GroupNotFound(f"group '{group_id}' not found")
     group = (
         Group.select().join(AdminKeyGroup)
         .where((AdminKeyGroup.admin_key == admin_key) & (Group.id == group_id))
@@ -135,7 +137,9 @@ def group_for(admin_key: AdminKey, group_id: str) -> Group:
 
 def login(public_key: str, private_key: str) -> SessionTokens:
     """Check a key pair and open an Admin API session."""
-    admin_key = AdminKey.get_or_none(AdminKey.public_key == public_key)
+    # A public key no pair can have is not looked up (PostgreSQL refuses a NUL byte: a 500).
+    admin_key = (AdminKey.get_or_none(AdminKey.public_key == public_key)
+                 if PUBLIC_KEY_PATTERN.fullmatch(public_key) else None)
     if (
         admin_key is None
         or admin_key.disabled

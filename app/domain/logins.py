@@ -7,6 +7,7 @@ password both read "invalid username/password".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,15 +22,19 @@ from app.domain.errors import (
     Forbidden,
     InvalidParameter,
     InvalidPassword,
+    InvalidSession,
     ProviderUnsupported,
     UserAlreadyExists,
     UserDisabled,
 )
-from app.domain.users import normalise_email
+from app.domain.users import EMAIL_PATTERN, normalise_email
 from app.models import ApiKey, App, AuthProvider, Device, Identity, PasswordCredential, User
 from app.models.api_key import USER
 
 DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdkVersion")
+# Wider than the ids apps are given (`<name>-<5 letters>`), narrow enough to keep what no
+# app can have out of the database (PostgreSQL refuses a NUL byte: that was a 500).
+CLIENT_APP_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ class LoginRequest:
 
 def app_by_client_id(client_app_id: str) -> App:
     """Return the app with this client App ID (the id the SDKs are configured with)."""
-    app = App.get_or_none(App.client_app_id == client_app_id)
+    app = (App.get_or_none(App.client_app_id == client_app_id)
+           if CLIENT_APP_ID_PATTERN.fullmatch(client_app_id) else None)
     if app is None:
         raise AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
     return app
@@ -147,10 +153,13 @@ def login_with_password(app: App, username: str, password: str,
                         request: LoginRequest) -> sessions.LoginResult:
     """Log in with email and password; the first login creates the user."""
     provider = _enabled_provider(app, providers.LOCAL_USERPASS)
+    if request.link_to is not None and request.link_to.user.app_id != app.id:
+        raise InvalidSession("invalid session: the access token was issued for another app")
     email = username.strip().lower()
+    # An address nobody can register is not looked up (a NUL byte is a 500 on PostgreSQL).
     credential = PasswordCredential.get_or_none(
         (PasswordCredential.app == app) & (PasswordCredential.email == email)
-    )
+    ) if EMAIL_PATTERN.fullmatch(email) else None
     if credential is None:
         passwords.burn_time(password)  # an unknown email costs as long as a wrong password
         raise InvalidPassword()
@@ -158,17 +167,16 @@ def login_with_password(app: App, username: str, password: str,
         raise InvalidPassword()
     with write_transaction():
         if request.link_to is not None:
-            user = request.link_to.user
-            identity = _link(user, provider, credential.id)
+            identity = _link(request.link_to.user, provider, credential.id)
+            return sessions.continue_linked_session(request.link_to, identity)
+        existing = Identity.get_or_none(
+            (Identity.app == app) & (Identity.provider_type == providers.LOCAL_USERPASS)
+            & (Identity.external_id == credential.id)
+        )
+        if existing is None:
+            user, identity = _new_user(app, provider, credential.id, data={"email": email})
         else:
-            existing = Identity.get_or_none(
-                (Identity.app == app) & (Identity.provider_type == providers.LOCAL_USERPASS)
-                & (Identity.external_id == credential.id)
-            )
-            if existing is None:
-                user, identity = _new_user(app, provider, credential.id, data={"email": email})
-            else:
-                user, identity = User.get_by_id(existing.user_id), existing
+            user, identity = User.get_by_id(existing.user_id), existing
         if user.disabled:
             raise UserDisabled()
         return sessions.open_session(app, user, identity, _device_id(app, request.device))

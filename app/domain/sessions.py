@@ -12,8 +12,8 @@ from typing import Any
 
 from app import clock
 from app.db import is_object_id, new_object_id
-from app.domain import settings, tokens
-from app.domain.errors import InvalidSession, UserDisabled
+from app.domain import settings, tokens, users
+from app.domain.errors import Forbidden, InvalidSession, UserDisabled
 from app.models import ApiKey, App, Identity, Session, User
 
 NO_DEVICE = "000000000000000000000000"
@@ -55,13 +55,34 @@ def open_session(
         expires_at=None if anonymous else now + lifetime,
     )
     User.update(last_authentication_date=now).where(User.id == user.id).execute()
+    return _tokens(app, user, session, identity, exp=now + lifetime)
+
+
+def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
+    """Answer a linking login from within the caller's own session.
+
+    SDKs keep their refresh token when they link, so a new session would never be used.
+    A session that was anonymous stops being endless: the user now has a real identity,
+    and its refresh token gets the normal lifetime from now on.
+    """
+    session, user = caller.session, caller.user
+    now = clock.timestamp()
+    if session.expires_at is None:
+        session.expires_at = now + settings.current().refresh_token_seconds
+        Session.update(expires_at=session.expires_at).where(Session.id == session.id).execute()
+    User.update(last_authentication_date=now).where(User.id == user.id).execute()
+    return _tokens(session.app, user, session, identity, exp=session.expires_at)
+
+
+def _tokens(app: App, user: User, session: Session, identity: Identity, *,
+            exp: int) -> LoginResult:
     refresh_token = tokens.encode("client", {
         "sub": user.id,
         "typ": "refresh",
-        "iat": now,
-        "exp": now + lifetime,
+        "iat": clock.timestamp(),
+        "exp": exp,
         "baas_id": session.id,
-        "baas_device_id": device_id,
+        "baas_device_id": session.device_id,
         "baas_domain_id": app.domain_id,
         "baas_identity": {"id": identity.external_id, "provider_type": identity.provider_type,
                           "provider_id": identity.provider_id},
@@ -70,8 +91,19 @@ def open_session(
         access_token=access_token(app, user, session),
         refresh_token=refresh_token,
         user_id=user.id,
-        device_id=device_id,
+        device_id=session.device_id,
     )
+
+
+def delete_caller(caller: Caller) -> None:
+    """Delete the calling user, unless the session came from an API key.
+
+    A key's session may not manage keys; deleting its user would delete every key the
+    user has (for a server key: the admin's key itself).
+    """
+    if caller.session.api_key_id is not None:
+        raise Forbidden("a session opened with an API key cannot delete its user")
+    users.delete_user(caller.user)
 
 
 def access_token(app: App, user: User, session: Session) -> str:
@@ -127,8 +159,12 @@ def refresh(token: str) -> str:
 
 
 def logout(token: str) -> None:
-    """End the session of a refresh token. An unknown session is an InvalidSession."""
-    claims = tokens.decode("client", token, "refresh")
+    """End the session of a refresh token. An unknown session is an InvalidSession.
+
+    An expired refresh token still ends its session (and, its row being gone, then reads
+    "failed to find refresh token", which realm-web's logOut() accepts as done).
+    """
+    claims = tokens.decode("client", token, "refresh", allow_expired=True)
     session_id = claims.get("baas_id")
     if not isinstance(session_id, str) or not Session.delete().where(
         Session.id == session_id

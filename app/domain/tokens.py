@@ -36,8 +36,13 @@ def encode(audience: Audience, claims: dict[str, Any]) -> str:
     return jwt.encode(claims, _signing_key(audience), algorithm=ALGORITHM)
 
 
-def decode(audience: Audience, token: str, kind: Kind) -> dict[str, Any]:
-    """Return the claims of a valid, unexpired token of `kind`, or raise InvalidSession."""
+def decode(audience: Audience, token: str, kind: Kind, *,
+           allow_expired: bool = False) -> dict[str, Any]:
+    """Return the claims of a valid, unexpired token of `kind`, or raise InvalidSession.
+
+    `allow_expired` accepts a correctly signed token past its expiry: ending a session
+    must work however old its refresh token is.
+    """
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -59,6 +64,6 @@ def decode(audience: Audience, token: str, kind: Kind) -> dict[str, Any]:
     if claims.get("typ") != kind:
         raise InvalidSession(f"invalid session: this call needs the {kind} token")
     exp = claims.get("exp")
-    if not isinstance(exp, int) or exp <= clock.timestamp():
+    if not isinstance(exp, int) or (exp <= clock.timestamp() and not allow_expired):
         raise InvalidSession(f"invalid session: {kind} token expired")
     return claims

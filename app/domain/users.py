@@ -23,7 +23,8 @@ from app.domain.ids import get_or_raise
 from app.models import App, Identity, PasswordCredential, Session, User
 
 PAGE_SIZE = 50
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")
+# No whitespace or control characters (PostgreSQL refuses a NUL byte outright).
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}$")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import logging
 from typing import Any
 
 import peewee
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.db import discard_connection
 from app.domain.errors import DomainError
@@ -101,6 +101,14 @@ def http_exception_response(error: HTTPException) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every exception into the envelope."""
+
+    @app.before_request
+    def refuse_oversized_body() -> None:
+        # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body; a view
+        # that reads none (enable, refresh) would otherwise accept any size.
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Response:

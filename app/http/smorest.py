@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from flask import Flask
+from flask import Flask, Request
 from marshmallow import Schema, fields
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
+from app.domain.errors import InvalidParameter
 from app.http import docs
 
 
@@ -26,6 +27,16 @@ class ServiceParser(FlaskParser):
     """Parse request arguments; invalid ones are a 400, as the contract says."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Request) -> Any:
+        # webargs treats a body of another content type as no body at all, which turns
+        # `{"name": "x"}` sent as text/plain into a baffling "missing field 'name'".
+        # An empty body (realm-core labels even those JSON) is still no body.
+        if not is_json_request(req) and req.get_data(cache=True):
+            raise InvalidParameter(
+                "request body must be JSON, sent with 'Content-Type: application/json'"
+            )
+        return super()._raw_load_json(req)
 
 
 class ServiceBlueprint(flask_smorest.Blueprint):

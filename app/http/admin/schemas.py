@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.http.fields import JSONBoolean
 from app.http.schemas import IdentitySchema
 
 
@@ -70,14 +71,14 @@ class ProviderCreateSchema(StrictSchema):
     type = fields.String(required=True, metadata={"enum": ["api-key", "anon-user",
                                                            "local-userpass"]})
     name = fields.String(metadata={"description": "Must equal `type`; defaults to it"})
-    disabled = fields.Boolean(load_default=False)
+    disabled = JSONBoolean(load_default=False)
     config = fields.Dict(load_default=dict)
 
 
 class ProviderPatchSchema(StrictSchema):
     type = fields.String()
     name = fields.String()
-    disabled = fields.Boolean()
+    disabled = JSONBoolean()
     config = fields.Dict()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import RAISE
+
 from app.domain import users
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import (
@@ -47,7 +49,8 @@ def _views(found: list[User]) -> list[dict[str, Any]]:
 
 @blp.route(USERS, methods=["GET"])
 @admin_access_required
-@blp.arguments(UserListArgsSchema, location="query")
+# A mistyped filter (`?stauts=disabled`) must not silently list everyone.
+@blp.arguments(UserListArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UserSchema(many=True))
 @errors(400, 404)
 def list_users(args: dict[str, Any], group_id: str, app_id: str) -> list[dict[str, Any]]:

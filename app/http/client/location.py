@@ -16,10 +16,11 @@ def public_base_url() -> str:
     """This server's base URL as clients should see it.
 
     PUBLIC_URL wins; otherwise the request's own URL, which honours a trusted proxy's
-    X-Forwarded-* headers when TRUSTED_PROXY_HOPS says there is one.
+    X-Forwarded-* headers when TRUSTED_PROXY_HOPS says there is one. The URL root keeps
+    a mount prefix (X-Forwarded-Prefix, SCRIPT_NAME): SDKs append the API path to it.
     """
     configured: str = current_app.config.get("PUBLIC_URL", "")
-    return configured or request.host_url.rstrip("/")
+    return configured or request.url_root.rstrip("/")
 
 
 @blp.route("/app/<string:client_app_id>/location", methods=["GET"])

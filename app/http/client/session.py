@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import g
 
-from app.domain import sessions, users
+from app.domain import sessions
 from app.http.auth import (
     bearer_token,
     client_access_required,
     documents_client_refresh,
 )
 from app.http.client.schemas import ProfileSchema
+from app.http.docs import errors
 from app.http.schemas import AccessTokenSchema
 from app.http.smorest import ServiceBlueprint
 
@@ -46,8 +47,9 @@ def profile() -> dict[str, Any]:
 @blp.route("/auth/delete", methods=["DELETE"])
 @client_access_required
 @blp.response(204)
+@errors(403)
 def delete_me() -> None:
     """Delete the logged-in user with its keys and sessions."""
-    users.delete_user(g.caller.user)
+    sessions.delete_caller(g.caller)
 
 
