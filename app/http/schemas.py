@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields
+
+from app.domain.api_keys import IssuedKey
 
 
 class AccessTokenSchema(Schema):
@@ -32,3 +36,9 @@ class NewApiKeySchema(ApiKeySchema):
     key = fields.String(required=True, metadata={
         "description": "The key value. This response is the only place it ever appears."
     })
+
+
+def new_key_view(issued: IssuedKey) -> dict[str, Any]:
+    """The one response that carries a key's value (see NewApiKeySchema)."""
+    return {"id": issued.api_key.id, "key": issued.key, "name": issued.api_key.name,
+            "disabled": issued.api_key.disabled}

@@ -7,7 +7,7 @@ from app.http.admin.lookup import app_for
 from app.http.admin.schemas import ApiKeyCreateSchema
 from app.http.auth import admin_access_required
 from app.http.docs import errors
-from app.http.schemas import ApiKeySchema, NewApiKeySchema
+from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey
 
@@ -39,8 +39,7 @@ def create_key(body: dict[str, str], group_id: str, app_id: str) -> dict[str, ob
     """Create a server API key and its server user. The response is the only place the
     key value ever appears: copy it now."""
     issued = api_keys.create_server_key(app_for(group_id, app_id), body["name"])
-    return {"id": issued.api_key.id, "key": issued.key, "name": issued.api_key.name,
-            "disabled": issued.api_key.disabled}
+    return new_key_view(issued)
 
 
 @blp.route(KEY, methods=["GET"])

@@ -8,7 +8,7 @@ from app.domain import api_keys
 from app.http.auth import client_refresh_required
 from app.http.client.schemas import UserApiKeyCreateSchema
 from app.http.docs import errors
-from app.http.schemas import ApiKeySchema, NewApiKeySchema
+from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey
 
@@ -31,8 +31,7 @@ def create_key(body: dict[str, str]) -> dict[str, object]:
     """Create a key for the logged-in user. The response is the only place the key value
     ever appears."""
     issued = api_keys.create_user_key(g.caller.user, g.caller.session, body["name"])
-    return {"id": issued.api_key.id, "key": issued.key, "name": issued.api_key.name,
-            "disabled": issued.api_key.disabled}
+    return new_key_view(issued)
 
 
 @blp.route(KEYS, methods=["GET"])
