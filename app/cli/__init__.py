@@ -1,0 +1,57 @@
+"""The `appservices` command.
+
+`serve` and `admin create-key` work on this machine's configuration (the environment and
+its database). Every other command is an HTTP client of the Admin API v3, logged in with
+`appservices login`, like the App Services CLI it mirrors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import requests
+
+from app.cli.admin_keys import admin
+from app.cli.api_keys import api_keys
+from app.cli.apps import apps
+from app.cli.config_files import pull, push
+from app.cli.login import login, logout, whoami
+from app.cli.serve import serve
+from app.cli.users import users
+
+
+class _Commands(click.Group):
+    """The command group; a network failure nobody turned into a message still gets one."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except requests.RequestException as error:
+            raise click.ClickException(f"the request failed: {error}") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="appservices-auth")
+def main() -> None:
+    """appservices-auth: API-key authentication of Atlas App Services, self-hosted.
+
+    Log in once with an admin key pair, then manage apps, their authentication
+    providers (as files: pull, edit, push), their users and their server API keys.
+
+    \b
+    Examples:
+      appservices login --api-key <public key> --private-api-key <private key>
+      appservices apps create --name myapp
+      appservices pull --local ./myapp --app myapp
+      appservices push --local ./myapp
+      appservices users create --type=api-key --app=<App ID> --name=<API Key Name>
+
+    \b
+    Every command takes --help. Shell completion (bash; zsh and fish alike):
+      eval "$(_APPSERVICES_COMPLETE=bash_source appservices)"
+    """
+
+
+for command in (login, logout, whoami, apps, users, api_keys, pull, push, serve, admin):
+    main.add_command(command)

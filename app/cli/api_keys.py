@@ -1,0 +1,116 @@
+"""`appservices apikeys list | create | enable | disable | delete`: an app's server API keys.
+
+Named after the Admin API's `api_keys`. A server key is also created, as the App Services
+documentation does it, with `appservices users create --type=api-key`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from app.cli import output
+from app.cli.context import AdminContext, AppRef
+from app.cli.options import app_option, group_option, json_option, profile_option
+from app.cli.users import create_server_key
+
+KEY_COLUMNS: list[output.Column] = [
+    ("NAME", lambda key: key["name"]),
+    ("_ID", lambda key: key["_id"]),
+    ("STATUS", lambda key: output.status(key.get("disabled"))),
+]
+
+
+@click.group("apikeys")
+def api_keys() -> None:
+    """Manage an app's server API keys.
+
+    List, create, enable, disable and delete them. Key values are shown once, when
+    a key is created, and never again: `apikeys list` shows names and states only.
+    `apikeys create` is the same as `appservices users create --type=api-key`.
+
+    \b
+    Examples:
+      appservices apikeys list --app myapp
+      appservices apikeys disable --app myapp --key reporting
+      appservices apikeys enable --app myapp --key reporting
+      appservices apikeys delete --app myapp --key 65f0c0ffee0000000000beef
+    """
+
+
+@api_keys.command("list")
+@app_option
+@group_option
+@profile_option
+@json_option
+def list_keys(app_ref: str | None, group_id: str | None, profile: str, as_json: bool) -> None:
+    """List the app's server API keys: names, ids and states, never the values.
+
+    \b
+    Examples:
+      appservices apikeys list --app myapp
+      appservices apikeys list --app myapp-abcde --json
+    """
+    context = AdminContext.open(profile)
+    app = context.choose_app(app_ref, group_id)
+    keys = context.client.get(f"{app.path}/api_keys")
+    output.emit_rows(keys, KEY_COLUMNS, as_json=as_json,
+                     empty=f"No server API keys in {app.label}.")
+
+
+@api_keys.command("create")
+@app_option
+@click.option("--name", metavar="NAME",
+              help="The key's name, unique in the app. Prompted for when missing.")
+@group_option
+@profile_option
+@json_option
+def create_key(app_ref: str | None, name: str | None, group_id: str | None, profile: str,
+               as_json: bool) -> None:
+    """Create a server API key and print its value once (= users create --type=api-key).
+
+    \b
+    Examples:
+      appservices apikeys create --app myapp --name reporting
+    """
+    context = AdminContext.open(profile)
+    create_server_key(context, context.choose_app(app_ref, group_id), name, as_json=as_json)
+
+
+def find_key(context: AdminContext, app: AppRef, ref: str) -> dict[str, Any]:
+    """The app's server key whose `_id` or name is `ref`."""
+    keys: list[dict[str, Any]] = context.client.get(f"{app.path}/api_keys")
+    for key in keys:
+        if ref in (key["_id"], key["name"]):
+            return key
+    raise click.ClickException(
+        f"app {app.label} has no server API key named or with _id '{ref}' "
+        "(see `appservices apikeys list`)"
+    )
+
+
+def _key_action(command: str, method: str, suffix: str, done: str, summary: str) -> None:
+    @api_keys.command(command, help=f"{summary}\n\n\b\nExamples:\n"
+                                    f"  appservices apikeys {command} --app myapp --key reporting\n"
+                                    f"  appservices apikeys {command} --app myapp-abcde "
+                                    "--key 65f0c0ffee0000000000beef")
+    @app_option
+    @click.option("--key", "key_ref", required=True, metavar="KEY",
+                  help="The key's name or _id (never its value).")
+    @group_option
+    @profile_option
+    def action(app_ref: str | None, key_ref: str, group_id: str | None, profile: str) -> None:
+        context = AdminContext.open(profile)
+        app = context.choose_app(app_ref, group_id)
+        key = find_key(context, app, key_ref)
+        context.client.request(method, f"{app.path}/api_keys/{key['_id']}{suffix}")
+        click.echo(f"{done} server API key '{key['name']}' of app {app.label}.")
+
+
+_key_action("enable", "PUT", "/enable", "Enabled",
+            "Enable a server API key: it logs in again.")
+_key_action("disable", "PUT", "/disable", "Disabled",
+            "Disable a server API key: logins with it are refused and its sessions end.")
+_key_action("delete", "DELETE", "", "Deleted",
+            "Delete a server API key with its server user and sessions.")
