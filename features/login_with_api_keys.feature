@@ -1,0 +1,59 @@
+Feature: Logging in with an API key
+  The seed page, "Overview": the API Key authentication provider allows users to log in
+  using generated keys. There are two kinds: server API keys, associated with server
+  users and created by an admin, and user API keys, created by application users.
+
+  A client logs in the way the Realm SDKs do, through the Client API v2:
+  POST /api/client/v2.0/app/{client App ID}/auth/providers/api-key/login with {"key": ...}.
+  A key that has been disabled or deleted no longer logs in, and the refusal never says
+  which of the two it was, or whether the key ever existed.
+
+  Background:
+    Given an app with the API key provider enabled
+    And the app lets users sign up with email and password
+    And the user "ada@example.com" has signed up and logged in with a password
+    And the admin has created a server API key named "reporting"
+    And "ada@example.com" has created a user API key named "laptop"
+
+  @S1 @S2
+  Scenario: Logging in with a server key opens a session for its server user
+    When someone logs in with the "reporting" key
+    Then the login succeeds with an access token, a refresh token, a user id and a device id
+    And the user logged in is the server user of the "reporting" key
+
+  @S1 @S2 @S21
+  Scenario: Logging in with a user key opens a session for the key's owner
+    When someone logs in with the "laptop" key
+    Then the login succeeds with an access token, a refresh token, a user id and a device id
+    And the user logged in is "ada@example.com"
+
+  @S1
+  Scenario: A key that was never issued is refused
+    When someone logs in with a key that was never issued
+    Then the login is refused with status 401, error code "AuthError" and message "unauthorized"
+
+  @S1 @S2
+  Scenario Outline: A disabled key is refused until it is enabled again
+    Given someone has logged in with the "<key>" key
+    When <owner> disables the "<key>" key
+    Then logging in with the "<key>" key is refused with status 401, error code "AuthError" and message "unauthorized"
+    And the session opened earlier with the key has ended
+    When <owner> enables the "<key>" key
+    Then logging in with the "<key>" key succeeds
+
+    Examples:
+      | kind   | key       | owner             |
+      | server | reporting | the admin         |
+      | user   | laptop    | "ada@example.com" |
+
+  @S1 @S2
+  Scenario Outline: A deleted key is refused
+    Given someone has logged in with the "<key>" key
+    When <owner> deletes the "<key>" key
+    Then logging in with the "<key>" key is refused with status 401, error code "AuthError" and message "unauthorized"
+    And the session opened earlier with the key has ended
+
+    Examples:
+      | kind   | key       | owner             |
+      | server | reporting | the admin         |
+      | user   | laptop    | "ada@example.com" |
