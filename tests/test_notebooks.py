@@ -29,9 +29,9 @@ NEEDS_NODE = {"05_sdk"}
 
 def test_there_are_notebooks() -> None:
     """Guards the parametrisation below: an empty glob would pass by running nothing."""
-    assert [notebook.stem for notebook in NOTEBOOKS][:5] == [
+    assert [notebook.stem for notebook in NOTEBOOKS][:6] == [
         "01_server_api_keys", "02_user_api_keys", "03_key_lifetime", "04_user_objects",
-        "05_sdk",
+        "05_sdk", "06_command_line",
     ]
 
 

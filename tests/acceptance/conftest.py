@@ -219,6 +219,16 @@ def the_admin_disables(world: World, provider_type: str) -> None:
     _set_provider_disabled(world, provider_type, disabled=True)
 
 
+@then(pattern('the app\'s "{provider_type}" provider is disabled'))
+def the_provider_is_disabled(world: World, provider_type: str) -> None:
+    assert world.provider(provider_type)["disabled"] is True
+
+
+@then(pattern('the app\'s "{provider_type}" provider is enabled'))
+def the_provider_is_enabled(world: World, provider_type: str) -> None:
+    assert world.provider(provider_type)["disabled"] is False
+
+
 # --- users ---------------------------------------------------------------------------
 
 

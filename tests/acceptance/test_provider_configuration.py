@@ -12,11 +12,6 @@ pytestmark = pytest.mark.usefixtures("base_url")
 scenarios("../../features/provider_configuration.feature")
 
 
-@then(pattern('the app\'s "{provider_type}" provider is disabled'))
-def the_provider_is_disabled(world: World, provider_type: str) -> None:
-    assert world.provider(provider_type)["disabled"] is True
-
-
 @then(pattern('the "{provider_type}" provider\'s configuration is empty'))
 @then(pattern('the "{provider_type}" provider\'s configuration is still empty'))
 def the_configuration_is_empty(world: World, provider_type: str) -> None:
