@@ -18,8 +18,8 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
+from app.http import api_docs, console, errors, health
 from app.http import client as client_http
-from app.http import errors, health
 from app.http.smorest import ServiceApi
 
 __version__ = "0.1.0"
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        **api_docs.config(),  # Swagger UI at /docs, its files served by this service
     )
     if config:
         app.config.update(config)
@@ -52,6 +53,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
         refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
         admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
+        throttle_failures_per_address=app.config["THROTTLE_FAILURES_PER_ADDRESS"],
+        throttle_failures_per_app=app.config["THROTTLE_FAILURES_PER_APP"],
+        throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
     ))
 
     db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
@@ -71,6 +75,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin_http.register(api)
     client_http.register(api)
     errors.init_app(app)
+    api_docs.init_app(app)
+    console.init_app(app)
     _configure_http(app)
     if app.config["TEST_CLOCK"]:
         _enable_test_clock(app, instance_path)

@@ -41,6 +41,17 @@ def _bool_env(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _secure_cookie_env(name: str) -> str:
+    raw = (os.environ.get(name) or "auto").strip().lower()
+    if raw == "auto":
+        return raw
+    if raw in {"1", "true", "yes", "on"}:
+        return "true"
+    if raw in {"0", "false", "no", "off"}:
+        return "false"
+    raise ConfigError(f"{name} must be auto, true or false, got {raw!r}")
+
+
 def load_or_create_secret(instance_path: Path) -> str:
     """Return the signing key kept under the instance folder, creating it on first use.
 
@@ -83,6 +94,12 @@ class Settings:
     CORS_ALLOWED_ORIGINS: str = "*"
     TRUSTED_PROXY_HOPS: int = 0
     TEST_CLOCK: bool = False
+    THROTTLE_FAILURES_PER_ADDRESS: int = 20
+    THROTTLE_FAILURES_PER_APP: int = 500
+    THROTTLE_WINDOW_SECONDS: int = 300
+    # The console's session cookie: "auto" marks it Secure when the request came over
+    # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
+    CONSOLE_COOKIE_SECURE: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -114,6 +131,13 @@ class Settings:
             CORS_ALLOWED_ORIGINS=os.environ.get("CORS_ALLOWED_ORIGINS", "*"),
             TRUSTED_PROXY_HOPS=_int_env("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5),
             TEST_CLOCK=_bool_env("APPSERVICES_TEST_CLOCK", False),
+            CONSOLE_COOKIE_SECURE=_secure_cookie_env("CONSOLE_COOKIE_SECURE"),
+            THROTTLE_FAILURES_PER_ADDRESS=_int_env("THROTTLE_FAILURES_PER_ADDRESS", 20,
+                                                   minimum=0, maximum=1_000_000),
+            THROTTLE_FAILURES_PER_APP=_int_env("THROTTLE_FAILURES_PER_APP", 500,
+                                               minimum=0, maximum=1_000_000),
+            THROTTLE_WINDOW_SECONDS=_int_env("THROTTLE_WINDOW_SECONDS", 300, minimum=10,
+                                             maximum=24 * 3600),
         )
 
     def as_flask_config(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import keys, settings, tokens
+from app.domain import keys, settings, throttle, tokens
 from app.domain.errors import AuthError, GroupNotFound, InvalidParameter, InvalidSession
 from app.models import AdminKey, AdminKeyGroup, AdminSession, Group
 
@@ -40,6 +40,7 @@ class SessionTokens:
     refresh_token: str
     user_id: str
     device_id: str
+    session_id: str = ""  # the AdminSession row: the console keeps only this and user_id
 
 
 def _new_public_key() -> str:
@@ -135,8 +136,13 @@ def group_for(admin_key: AdminKey, group_id: str) -> Group:
     return group  # type: ignore[no-any-return]
 
 
-def login(public_key: str, private_key: str) -> SessionTokens:
-    """Check a key pair and open an Admin API session."""
+def login(public_key: str, private_key: str, client_address: str | None = None) -> SessionTokens:
+    """Check a key pair and open an Admin API session; failures are throttled per address."""
+    with throttle.guard(throttle.admin_login_scopes(client_address)):
+        return _login(public_key, private_key)
+
+
+def _login(public_key: str, private_key: str) -> SessionTokens:
     # A public key no pair can have is not looked up (PostgreSQL refuses a NUL byte: a 500).
     admin_key = (AdminKey.get_or_none(AdminKey.public_key == public_key)
                  if PUBLIC_KEY_PATTERN.fullmatch(public_key) else None)
@@ -164,6 +170,7 @@ def login(public_key: str, private_key: str) -> SessionTokens:
         }),
         user_id=admin_key.id,
         device_id=NO_DEVICE,
+        session_id=session.id,
     )
 
 
@@ -210,6 +217,23 @@ def logout(refresh_token: str) -> None:
     deleted = AdminSession.delete().where(AdminSession.id == str(claims.get("baas_id"))).execute()
     if not deleted:
         raise InvalidSession("invalid session: failed to find refresh token")
+
+
+def session_admin(session_id: str, admin_key_id: str) -> AdminKey:
+    """Return the admin key of a live session, which must belong to `admin_key_id`.
+
+    The console keeps the two ids in its (signed) cookie instead of tokens; the session
+    row decides, so signing out, expiry and disabling the key end it like any other.
+    """
+    session = _live_session(session_id)
+    if session.admin_key.id != admin_key_id:
+        raise InvalidSession("invalid session: it belongs to another admin key")
+    return session.admin_key
+
+
+def end_session(session_id: str) -> None:
+    """End the session with `session_id`, if it still exists (signing out twice is fine)."""
+    AdminSession.delete().where(AdminSession.id == str(session_id)).execute()
 
 
 def profile(admin_key: AdminKey) -> dict[str, Any]:

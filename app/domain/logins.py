@@ -15,7 +15,7 @@ import peewee
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import keys, passwords, providers, sessions
+from app.domain import keys, passwords, providers, sessions, throttle
 from app.domain.errors import (
     AppNotFound,
     AuthError,
@@ -43,6 +43,7 @@ class LoginRequest:
 
     device: dict[str, Any]
     link_to: sessions.Caller | None = None
+    client_address: str | None = None  # failed logins are throttled per address
 
 
 def app_by_client_id(client_app_id: str) -> App:
@@ -110,7 +111,13 @@ def _link(user: User, provider: AuthProvider, external_id: str) -> Identity:
 def login_with_api_key(app: App, key: str, request: LoginRequest) -> sessions.LoginResult:
     """Log in with a server key (as its server user) or a user key (as its owner)."""
     provider = _enabled_provider(app, providers.API_KEY)
-    # The checksum refuses a mistyped or made-up key before any database look-up.
+    with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
+        return _login_with_api_key(app, provider, key, request)
+
+
+def _login_with_api_key(app: App, provider: AuthProvider, key: str,
+                        request: LoginRequest) -> sessions.LoginResult:
+    # The checksum refuses a mistyped or made-up key before the key is looked up.
     if not isinstance(key, str) or not keys.is_well_formed(key, keys.API_KEY_PREFIX):
         raise AuthError()
     api_key = (
@@ -155,6 +162,12 @@ def login_with_password(app: App, username: str, password: str,
     provider = _enabled_provider(app, providers.LOCAL_USERPASS)
     if request.link_to is not None and request.link_to.user.app_id != app.id:
         raise InvalidSession("invalid session: the access token was issued for another app")
+    with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
+        return _login_with_password(app, provider, username, password, request)
+
+
+def _login_with_password(app: App, provider: AuthProvider, username: str, password: str,
+                         request: LoginRequest) -> sessions.LoginResult:
     email = username.strip().lower()
     # An address nobody can register is not looked up (a NUL byte is a 500 on PostgreSQL).
     credential = PasswordCredential.get_or_none(

@@ -11,13 +11,24 @@ from collections.abc import Callable
 
 from app import clock
 from app.db import database, is_sqlite
-from app.models import ALL_MODELS, SchemaVersion
+from app.models import ALL_MODELS, LoginFailure, SchemaVersion
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_login_failures() -> None:
+    # Version 2 counts failed logins to throttle brute force (app.domain.throttle).
+    # ensure_schema creates missing tables before it runs the steps, so the table is
+    # usually there already; creating it here too keeps this step right on its own.
+    database.create_tables([LoginFailure], safe=True)
+
+
 # version -> the step that brings a database from version-1 to version.
-MIGRATIONS: dict[int, Callable[[], None]] = {}
+MIGRATIONS: dict[int, Callable[[], None]] = {
+    2: _add_login_failures,
+}
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073
 

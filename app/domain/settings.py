@@ -17,6 +17,10 @@ class DomainSettings:
     access_token_seconds: int = 30 * 60
     refresh_token_seconds: int = 60 * 24 * 3600
     admin_refresh_token_seconds: int = 24 * 3600
+    # Failed logins allowed per window (app.domain.throttle); 0 switches a scope off.
+    throttle_failures_per_address: int = 20
+    throttle_failures_per_app: int = 500
+    throttle_window_seconds: int = 300
 
 
 _current = DomainSettings()

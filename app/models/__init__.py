@@ -5,6 +5,7 @@ from app.models.api_key import ApiKey
 from app.models.application import App
 from app.models.auth_provider import AuthProvider
 from app.models.group import Group
+from app.models.login_failure import LoginFailure
 from app.models.schema import SchemaVersion
 from app.models.session import Session
 from app.models.user import Device, Identity, PasswordCredential, User
@@ -23,6 +24,7 @@ ALL_MODELS = [
     Device,
     ApiKey,
     Session,
+    LoginFailure,
 ]
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Device",
     "Group",
     "Identity",
+    "LoginFailure",
     "PasswordCredential",
     "SchemaVersion",
     "Session",

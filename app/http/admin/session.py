@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import g, request
 
 from app.domain import admin
 from app.http.admin.schemas import AdminLoginSchema, AdminProfileSchema
@@ -19,10 +19,11 @@ blp = ServiceBlueprint("admin-session", __name__, description="Admin API: sessio
 @blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"])
 @blp.arguments(AdminLoginSchema)
 @blp.response(200, SessionTokensSchema)
-@errors(400, 401)
+@errors(400, 401, 429)
 def login(body: dict[str, str]) -> admin.SessionTokens:
     """Log in with an admin key pair (public key as `username`, private key as `apiKey`)."""
-    return admin.login(body["username"], body["apiKey"])
+    # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
+    return admin.login(body["username"], body["apiKey"], request.remote_addr)
 
 
 @blp.route("/auth/session", methods=["POST"])

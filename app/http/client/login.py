@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
+from flask import request as http_request
 
 from app.domain import logins, providers, sessions
 from app.domain.errors import MissingParameter, ProviderUnsupported
@@ -34,14 +35,16 @@ def _required(body: dict[str, Any], field: str) -> str:
 @blp.arguments(LoginArgsSchema, location="query")
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionTokensSchema)
-@errors(400, 401, 403, 404)
+@errors(400, 401, 403, 404, 429)
 def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
           provider: str) -> sessions.LoginResult:
     """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
     `local-userpass` ({"username", "password"})."""
     app = logins.app_by_client_id(client_app_id)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
-    request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to)
+    # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
+    request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to,
+                                  client_address=http_request.remote_addr)
     if provider == providers.API_KEY:
         return logins.login_with_api_key(app, _required(body, "key"), request)
     if provider == providers.ANON_USER:

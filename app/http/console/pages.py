@@ -1,0 +1,232 @@
+"""The console's pages: apps, an app's Authentication page, App Users and its API Keys.
+
+Every rule lives in the domain: these views call it as the Admin API's views do, and turn
+a refusal (`DomainError`) into words on the page, keeping what was typed in the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.domain import admin, api_keys, apps, providers, users
+from app.domain.errors import DomainError
+from app.http.console.blueprint import bp, safe_next
+from app.models import App, AuthProvider, Group
+
+Page = tuple[str, int]
+
+APP = "/groups/<group_id>/apps/<app_id>"
+ACTION = "<any(enable, disable):action>"
+
+PROVIDER_TITLES = {
+    providers.API_KEY: "API Keys",
+    providers.ANON_USER: "Anonymous",
+    providers.LOCAL_USERPASS: "Email/Password",
+}
+
+
+def _app(group_id: str, app_id: str) -> tuple[Group, App]:
+    group = admin.group_for(g.admin_key, group_id)
+    return group, apps.get_app(group, app_id)
+
+
+def _app_page(template: str, group: Group, app: App, status: int = 200,
+              **context: Any) -> Page:
+    page = render_template(f"console/{template}", group=group, app=app,
+                           provider_titles=PROVIDER_TITLES, **context)
+    return page, status
+
+
+def _back(default: str) -> BaseResponse:
+    """Redirect to the page the form came from (a console path), or to `default`."""
+    return redirect(safe_next(request.form.get("next")) or default)
+
+
+# --- apps ----------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index() -> BaseResponse:
+    return redirect(url_for("console.apps"))
+
+
+@bp.route("/apps", endpoint="apps", methods=["GET", "POST"])
+def apps_page() -> BaseResponse | Page:
+    """List the apps of every group the admin may manage; create one."""
+    groups = admin.groups_of(g.admin_key)
+    if request.method == "GET":
+        return _apps_page(groups)
+    name = request.form.get("name", "").strip()
+    group_id = request.form.get("group_id", "")
+    try:
+        group = admin.group_for(g.admin_key, group_id)
+        created = apps.create_app(group, name)
+    except DomainError as error:
+        return _apps_page(groups, error=error.message, name=name, group_id=group_id,
+                          status=error.status)
+    flash(f"App {created.name} created. Its client App ID is {created.client_app_id}.",
+          "success")
+    return redirect(url_for("console.app_users", group_id=group.id, app_id=created.id))
+
+
+def _apps_page(groups: list[Group], *, error: str | None = None, name: str = "",
+               group_id: str = "", status: int = 200) -> Page:
+    listing = [(group, apps.list_apps(group)) for group in groups]
+    page = render_template("console/apps.html", listing=listing, groups=groups, error=error,
+                           name=name, group_id=group_id or (groups[0].id if groups else ""))
+    return page, status
+
+
+@bp.route(APP)
+def app_home(group_id: str, app_id: str) -> BaseResponse:
+    _app(group_id, app_id)
+    return redirect(url_for("console.app_users", group_id=group_id, app_id=app_id))
+
+
+# --- Authentication (providers) --------------------------------------------------------
+
+
+@bp.route(APP + "/authentication")
+def authentication(group_id: str, app_id: str) -> Page:
+    """The app's authentication providers, each with its state and a toggle."""
+    group, app = _app(group_id, app_id)
+    return _app_page("authentication.html", group, app, section="authentication",
+                     providers=providers.list_providers(app))
+
+
+@bp.route(APP + "/authentication/<provider_id>")
+def provider_page(group_id: str, app_id: str, provider_id: str) -> Page:
+    """One provider: its state, its toggle, and (for API Keys) the way to its keys."""
+    group, app = _app(group_id, app_id)
+    provider = providers.get_provider(app, provider_id)
+    return _app_page("provider.html", group, app, section="authentication", provider=provider,
+                     provider_title=PROVIDER_TITLES.get(provider.type, provider.name))
+
+
+@bp.route(APP + "/authentication/<provider_id>/" + ACTION, methods=["POST"])
+def toggle_provider(group_id: str, app_id: str, provider_id: str, action: str) -> BaseResponse:
+    """Enable or disable a provider; it takes effect at once (there is nothing to deploy)."""
+    _, app = _app(group_id, app_id)
+    provider = providers.get_provider(app, provider_id)
+    providers.set_disabled(provider, action == "disable")
+    title = PROVIDER_TITLES.get(provider.type, provider.name)
+    flash(f"The {title} provider is {action}d.", "success")
+    return _back(url_for("console.authentication", group_id=group_id, app_id=app_id))
+
+
+# --- App Users -------------------------------------------------------------------------
+
+
+@bp.route(APP + "/users")
+def app_users(group_id: str, app_id: str) -> Page:
+    """The app's users, 50 a page: type, provider, state, and what can be done to each."""
+    group, app = _app(group_id, app_id)
+    after = request.args.get("after") or None
+    found = users.list_users(app, users.UserQuery(after=after))
+    identities = users.identities_by_user(found)
+    rows = [{"user": user, "providers": sorted({i.provider_type for i in identities[user.id]}),
+             "name": _user_name(user.data)} for user in found]
+    return _app_page("users.html", group, app, section="users", tab="users", rows=rows,
+                     after=after, next_after=found[-1].id if len(found) == users.PAGE_SIZE
+                     else None)
+
+
+def _user_name(data: dict[str, Any]) -> str:
+    return str(data.get("name") or data.get("email") or "")
+
+
+@bp.route(APP + "/users/<user_id>/" + ACTION, methods=["POST"])
+def toggle_user(group_id: str, app_id: str, user_id: str, action: str) -> BaseResponse:
+    """Enable or disable a user; disabling ends the user's sessions."""
+    _, app = _app(group_id, app_id)
+    user = users.get_user(app, user_id)
+    users.set_disabled(user, action == "disable")
+    flash(f"User {user.id} is {action}d.", "success")
+    return _back(url_for("console.app_users", group_id=group_id, app_id=app_id))
+
+
+@bp.route(APP + "/users/<user_id>/delete", methods=["GET", "POST"])
+def delete_user(group_id: str, app_id: str, user_id: str) -> BaseResponse | Page:
+    """Ask, then delete a user with its identities, keys and sessions."""
+    group, app = _app(group_id, app_id)
+    user = users.get_user(app, user_id)
+    back = url_for("console.app_users", group_id=group_id, app_id=app_id)
+    if request.method == "GET":
+        return _app_page("confirm_delete.html", group, app, section="users",
+                         what=f"user {user.id}", cancel=back,
+                         consequence=("Its identities, API keys and sessions are deleted "
+                                      "with it, and it can no longer log in."))
+    users.delete_user(user)
+    flash(f"User {user.id} is deleted.", "success")
+    return redirect(back)
+
+
+@bp.route(APP + "/users/providers")
+def user_providers(group_id: str, app_id: str) -> Page:
+    """App Users → Authentication Providers: one button per provider of the app."""
+    group, app = _app(group_id, app_id)
+    return _app_page("user_providers.html", group, app, section="users", tab="providers",
+                     providers=providers.list_providers(app))
+
+
+# --- App Users → Authentication Providers → API Keys -------------------------------------
+
+
+def _api_key_provider(app: App) -> AuthProvider | None:
+    return providers.find_provider(app, providers.API_KEY)
+
+
+@bp.route(APP + "/users/providers/api-key", methods=["GET", "POST"])
+def api_keys_page(group_id: str, app_id: str) -> BaseResponse | Page:
+    """The app's server API keys; a POST creates one and shows its value, this once."""
+    group, app = _app(group_id, app_id)
+    if request.method == "GET":
+        return _app_page("api_keys.html", group, app, section="users", tab="providers",
+                         keys=api_keys.list_server_keys(app), provider=_api_key_provider(app))
+    name = request.form.get("name", "").strip()
+    try:
+        issued = api_keys.create_server_key(app, name)
+    except DomainError as error:
+        return _app_page("api_key_new.html", group, app, status=error.status, section="users",
+                         tab="providers", provider=_api_key_provider(app), name=name,
+                         error=error.message)
+    # The value goes into this response only: not into a URL, a redirect, or the session.
+    return _app_page("api_key_created.html", group, app, status=201, section="users",
+                     tab="providers", api_key=issued.api_key, key=issued.key)
+
+
+@bp.route(APP + "/users/providers/api-key/new")
+def new_api_key(group_id: str, app_id: str) -> Page:
+    """Create API Key: the form asking for a unique name."""
+    group, app = _app(group_id, app_id)
+    return _app_page("api_key_new.html", group, app, section="users", tab="providers",
+                     provider=_api_key_provider(app), name="")
+
+
+@bp.route(APP + "/api-keys/<key_id>/" + ACTION, methods=["POST"])
+def toggle_api_key(group_id: str, app_id: str, key_id: str, action: str) -> BaseResponse:
+    """Enable or disable a server key; disabling ends the sessions it opened."""
+    _, app = _app(group_id, app_id)
+    api_key = api_keys.get_server_key(app, key_id)
+    api_keys.set_disabled(api_key, action == "disable")
+    flash(f"API key {api_key.name} is {action}d.", "success")
+    return redirect(url_for("console.api_keys_page", group_id=group_id, app_id=app_id))
+
+
+@bp.route(APP + "/api-keys/<key_id>/delete", methods=["GET", "POST"])
+def delete_api_key(group_id: str, app_id: str, key_id: str) -> BaseResponse | Page:
+    """Ask, then delete a server key with its server user and sessions."""
+    group, app = _app(group_id, app_id)
+    api_key = api_keys.get_server_key(app, key_id)
+    back = url_for("console.api_keys_page", group_id=group_id, app_id=app_id)
+    if request.method == "GET":
+        return _app_page("confirm_delete.html", group, app, section="users", tab="providers",
+                         what=f"API key {api_key.name}", cancel=back,
+                         consequence=("Its server user is deleted with it, and whatever uses "
+                                      "the key can no longer log in."))
+    api_keys.delete_server_key(api_key)
+    flash(f"API key {api_key.name} is deleted.", "success")
+    return redirect(back)

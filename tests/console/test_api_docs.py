@@ -1,0 +1,32 @@
+"""The API documentation at /docs: Swagger UI with every file served by this service."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+
+def test_the_docs_page_loads_swagger_ui_from_this_service(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    assets = re.findall(r'(?:href|src)="([^"]+)"', page.text)
+    assert sorted(assets) == ["/docs/assets/swagger-ui-bundle.js",
+                              "/docs/assets/swagger-ui-standalone-preset.js",
+                              "/docs/assets/swagger-ui.css"]
+    for asset in assets:
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset
+            assert len(response.data) > 1000
+    assert '"/openapi.json"' in page.text
+    assert '"validatorUrl": null' in page.text  # the badge would call an outside service
+
+
+def test_the_docs_describe_both_apis(app: Flask) -> None:
+    spec = app.test_client().get("/openapi.json").json
+    paths = list(spec["paths"])
+    assert any(path.startswith("/api/admin/v3.0/") for path in paths)
+    assert any(path.startswith("/api/client/v2.0/") for path in paths)
+    assert not any(path.startswith(("/console", "/docs")) for path in paths)
