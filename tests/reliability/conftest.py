@@ -1,0 +1,63 @@
+"""Fixtures of the reliability tests: live servers on SQLite (several gunicorn workers) and
+pairs of separate servers sharing one PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.deployment import (
+    Deployment,
+    drop_postgres_database,
+    new_postgres_database,
+    running,
+)
+from tests.support.live_server import LiveServer
+
+NewDatabase = Callable[[], str]
+
+
+@pytest.fixture
+def new_pg_database(postgres_url: str) -> Iterator[NewDatabase]:
+    """Make fresh PostgreSQL databases on the suite's server, for servers of a test's own;
+    drop them afterwards (the server may be a developer's own, APPSERVICES_TEST_DATABASE_URL)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    made: list[str] = []
+
+    def new() -> str:
+        made.append(new_postgres_database(postgres_url, f"reliability_{worker}"))
+        return made[-1]
+
+    yield new
+    for database_url in made:
+        drop_postgres_database(database_url)
+
+
+@pytest.fixture
+def sqlite_servers(tmp_path: Path) -> Iterator[list[LiveServer]]:
+    """One server with four gunicorn workers (four processes) on one SQLite file."""
+    with running(tmp_path, workers=4) as servers:
+        yield servers
+
+
+@pytest.fixture
+def pg_servers(tmp_path: Path, new_pg_database: NewDatabase) -> Iterator[list[LiveServer]]:
+    """Two separate servers (two gunicorn masters, four workers each) on one PostgreSQL."""
+    with running(tmp_path, database_url=new_pg_database(), count=2, workers=4) as servers:
+        yield servers
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def servers(request: pytest.FixtureRequest) -> list[LiveServer]:
+    """The live servers of either database (see `sqlite_servers` and `pg_servers`)."""
+    name = "sqlite_servers" if request.param == "sqlite" else "pg_servers"
+    started: list[LiveServer] = request.getfixturevalue(name)
+    return started
+
+
+@pytest.fixture
+def deployment(servers: list[LiveServer]) -> Deployment:
+    return Deployment([server.base_url for server in servers])

@@ -1,0 +1,385 @@
+"""Hostile input: a catalogue of what an attacker (or a broken client) sends, each answered
+with the contract's error and nothing changed.
+
+Every entry is sent to a service holding an app, a server key, two users and a user key,
+and the whole database (every table but the failed-login counters, whose job is to count
+such attempts) is compared before and after. Refusals that change nothing matter most
+where the request would destroy something: deletes, disables, key creation.
+
+Much is shown elsewhere and not repeated here (README, "Guarantees"): tests/api/
+test_admin_errors.py (non-JSON bodies, bodies that are not objects, content types,
+unknown fields, wrong types, size limits, malformed ids on every admin path, unknown routes
+and methods), test_client_api_keys.py (name rules, foreign and malformed key ids),
+test_client_login.py (spoiled keys, usernames nobody can register) and
+test_client_sessions.py (forged and swapped tokens, tokens of the other API).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+from urllib.parse import quote
+
+import jwt
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.domain import keys, tokens
+from app.models import ALL_MODELS, ApiKey, LoginFailure
+from tests.conftest import ADMIN_BASE, AdminSession
+from tests.support.client_actions import (
+    CLIENT_BASE,
+    PASSWORD,
+    ClientApp,
+    Tokens,
+    bearer,
+    clock_moved,
+)
+from tests.support.store import in_database
+from tests.support.wire import assert_error
+
+OVERSIZED = 64 * 1024 + 1  # MAX_BODY_BYTES by default, plus one
+HOSTILE_NAMES = {
+    "empty": "",
+    "10,000 characters": "k" * 10_000,
+    "spaces": "my key",
+    "a format string": "%s%s%n",
+    "quotes": "\"key\"'s",
+    "an SQL fragment": "x'); DROP TABLE api_key; --",
+    "non-ASCII": "clé-🔑",
+    "a NUL byte": "key\x00",
+    "a newline": "key\n",
+}
+SQL_FRAGMENT = "' OR '1'='1' --"
+
+
+@dataclass
+class Scene:
+    """What the hostile requests aim at."""
+
+    client: FlaskClient
+    admin: AdminSession
+    realm: ClientApp
+    other: ClientApp  # another app of the same admin
+    server_key: dict[str, Any]
+    ann: Tokens  # an email/password user with a key
+    ann_key: dict[str, Any]
+    bob: Tokens  # another user of the app
+    foreign_user_id: str  # a user of the other app
+
+    @property
+    def keys_path(self) -> str:
+        return f"{self.realm.admin_path}/api_keys"
+
+
+@pytest.fixture
+def scene(client: FlaskClient, admin_session: AdminSession) -> Scene:
+    realm = ClientApp.create(client, admin_session)
+    other = ClientApp.create(client, admin_session, name="otherapp")
+    ann = realm.register_and_login("ann@example.com")
+    return Scene(
+        client=client, admin=admin_session, realm=realm, other=other,
+        server_key=realm.create_server_key("service"),
+        ann=ann, ann_key=realm.new_user_key(ann, "laptop"),
+        bob=realm.register_and_login("bob@example.com"),
+        foreign_user_id=other.register_and_login("carol@example.com").user_id,
+    )
+
+
+def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, except the failed-login counters."""
+    snapshot: dict[str, list[tuple[Any, ...]]] = {}
+    for model in ALL_MODELS:
+        if model is not LoginFailure:
+            rows = cast(list[tuple[Any, ...]], list(model.select().tuples()))
+            snapshot[model._meta.table_name] = sorted(rows, key=repr)
+    return snapshot
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+
+Send = Callable[[Scene], TestResponse]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    name: str
+    send: Send
+    status: int
+    error_code: str
+
+
+def _raw(method: str, path: str, body: bytes | str, content_type: str | None = None,
+         token: Callable[[Scene], str] | None = None) -> Send:
+    def send(scene: Scene) -> TestResponse:
+        headers = bearer(token(scene)) if token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        return scene.client.open(path.format(keys=scene.keys_path, app=scene.realm.client_app_id),
+                                 method=method, data=body, headers=headers)
+    return send
+
+
+def _admin_access(scene: Scene) -> str:
+    return scene.admin.access_token
+
+
+def _ann_refresh(scene: Scene) -> str:
+    return scene.ann.refresh_token
+
+
+def _with_claims(token: str, **changes: Any) -> str:
+    """The token's claims, changed, signed again with the service's own client key."""
+    claims = {**jwt.decode(token, options={"verify_signature": False}), **changes}
+    return tokens.encode("client", claims)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _alg_none(token: str) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+
+
+def _tampered(token: str, **changes: Any) -> str:
+    """Claims changed, the original signature kept."""
+    head, _payload, signature = token.split(".")
+    claims = {**jwt.decode(token, options={"verify_signature": False}), **changes}
+    return f"{head}.{_b64(claims)}.{signature}"
+
+
+def _delete_ann_with(make_token: Callable[[Scene], str]) -> Send:
+    """DELETE /auth/delete (the caller deletes itself) with a token made from ann's."""
+    return lambda scene: scene.client.delete(f"{CLIENT_BASE}/auth/delete",
+                                             headers=bearer(make_token(scene)))
+
+
+def _create_user_key_with(make_token: Callable[[Scene], str]) -> Send:
+    return lambda scene: scene.client.post(f"{CLIENT_BASE}/auth/api_keys", json={"name": "x"},
+                                           headers=bearer(make_token(scene)))
+
+
+def _delete_app_with(make_token: Callable[[Scene], str]) -> Send:
+    return lambda scene: scene.client.delete(f"{ADMIN_BASE}{scene.realm.admin_path}",
+                                             headers=bearer(make_token(scene)))
+
+
+def _expired_delete(scene: Scene) -> TestResponse:
+    with clock_moved(timedelta(minutes=31)):
+        return _delete_ann_with(lambda s: s.ann.access_token)(scene)
+
+
+def _server_key_named(name: str) -> Send:
+    return lambda scene: scene.admin.post(scene.keys_path, json={"name": name})
+
+
+def _user_key_named(name: str) -> Send:
+    return lambda scene: scene.realm.post("/auth/api_keys", scene.ann.refresh_token,
+                                          json={"name": name})
+
+
+def _app_named(name: str) -> Send:
+    return lambda scene: scene.admin.post(scene.admin.apps_path, json={"name": name})
+
+
+def _name_attempts() -> list[Attempt]:
+    attempts: list[Attempt] = []
+    for label, name in HOSTILE_NAMES.items():
+        attempts += [
+            Attempt(f"server key named with {label}", _server_key_named(name),
+                    400, "InvalidParameter"),
+            Attempt(f"user key named with {label}", _user_key_named(name),
+                    400, "InvalidParameter"),
+            Attempt(f"app named with {label}", _app_named(name), 400, "InvalidParameter"),
+        ]
+    return attempts
+
+
+CATALOGUE: list[Attempt] = [
+    # bodies
+    Attempt("malformed JSON creating a server key",
+            _raw("POST", ADMIN_BASE + "{keys}", b'{"name": ', "application/json",
+                 _admin_access), 400, "InvalidParameter"),
+    Attempt("malformed JSON creating a user key",
+            _raw("POST", CLIENT_BASE + "/auth/api_keys", b"{'name': 'x'}", "application/json",
+                 _ann_refresh), 400, "InvalidParameter"),
+    Attempt("malformed JSON logging in",
+            _raw("POST", CLIENT_BASE + "/app/{app}/auth/providers/api-key/login", b'{"key":',
+                 "application/json"), 400, "InvalidParameter"),
+    Attempt("a JSON array creating a server key",
+            _raw("POST", ADMIN_BASE + "{keys}", b'[{"name": "x"}]', "application/json",
+                 _admin_access), 400, "InvalidParameter"),
+    Attempt("JSON sent as text/plain creating a server key",
+            _raw("POST", ADMIN_BASE + "{keys}", b'{"name": "x"}', "text/plain",
+                 _admin_access), 400, "InvalidParameter"),
+    Attempt("a form posted to a login",
+            _raw("POST", CLIENT_BASE + "/app/{app}/auth/providers/local-userpass/login",
+                 b"username=ann%40example.com&password=x",
+                 "application/x-www-form-urlencoded"), 400, "InvalidParameter"),
+    Attempt("an empty body creating a server key",
+            _raw("POST", ADMIN_BASE + "{keys}", b"", "application/json", _admin_access),
+            400, "MissingParameter"),
+    Attempt("an empty body creating a user key",
+            _raw("POST", CLIENT_BASE + "/auth/api_keys", b"", "application/json",
+                 _ann_refresh), 400, "MissingParameter"),
+    Attempt("an oversized body creating a server key",
+            _raw("POST", ADMIN_BASE + "{keys}", json.dumps({"name": "k" * OVERSIZED}),
+                 "application/json", _admin_access), 413, "InvalidParameter"),
+    Attempt("an oversized body creating a user key",
+            _raw("POST", CLIENT_BASE + "/auth/api_keys", b" " * OVERSIZED, "application/json",
+                 _ann_refresh), 413, "InvalidParameter"),
+    Attempt("an oversized login",
+            _raw("POST", CLIENT_BASE + "/app/{app}/auth/providers/api-key/login",
+                 json.dumps({"key": "k" * OVERSIZED}), "application/json"),
+            413, "InvalidParameter"),
+    # names
+    *_name_attempts(),
+    # credentials that are SQL
+    Attempt("an SQL fragment as a key",
+            lambda s: s.realm.login("api-key", {"key": SQL_FRAGMENT}), 401, "AuthError"),
+    Attempt("an SQL fragment as a username",
+            lambda s: s.realm.login("local-userpass",
+                                    {"username": SQL_FRAGMENT, "password": SQL_FRAGMENT}),
+            401, "InvalidPassword"),
+    Attempt("an SQL fragment as the admin's public key",
+            lambda s: s.client.post(f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login",
+                                    json={"username": SQL_FRAGMENT, "apiKey": SQL_FRAGMENT}),
+            401, "AuthError"),
+    # ids: malformed, and someone else's
+    Attempt("deleting a server key by an SQL fragment",
+            lambda s: s.admin.delete(f"{s.keys_path}/{quote(SQL_FRAGMENT, safe='')}"),
+            404, "APIKeyNotFound"),
+    Attempt("deleting a user key's id as a server key",
+            lambda s: s.admin.delete(f"{s.keys_path}/{s.ann_key['_id']}"),
+            404, "APIKeyNotFound"),
+    Attempt("disabling another app's user",
+            lambda s: s.admin.put(f"{s.realm.admin_path}/users/{s.foreign_user_id}/disable"),
+            404, "UserNotFound"),
+    Attempt("deleting another app's user",
+            lambda s: s.admin.delete(f"{s.realm.admin_path}/users/{s.foreign_user_id}"),
+            404, "UserNotFound"),
+    Attempt("deleting another user's key",
+            lambda s: s.realm.delete(f"/auth/api_keys/{s.ann_key['_id']}", s.bob.refresh_token),
+            404, "APIKeyNotFound"),
+    Attempt("disabling a server key through the client API",
+            lambda s: s.realm.put(f"/auth/api_keys/{s.server_key['_id']}/disable",
+                                  s.ann.refresh_token), 404, "APIKeyNotFound"),
+    Attempt("deleting a user key by a malformed id",
+            lambda s: s.realm.delete("/auth/api_keys/" + "Z" * 24, s.ann.refresh_token),
+            404, "APIKeyNotFound"),
+    Attempt("deleting an app by another group's id",
+            lambda s: s.admin.delete(f"/groups/{'0' * 24}/apps/{s.realm.app_id}"),
+            404, "GroupNotFound"),
+    # tokens
+    Attempt("deleting oneself with alg none",
+            _delete_ann_with(lambda s: _alg_none(s.ann.access_token)), 401, "InvalidSession"),
+    Attempt("deleting oneself with a token signed by another key",
+            _delete_ann_with(lambda s: jwt.encode(
+                jwt.decode(s.ann.access_token, options={"verify_signature": False}),
+                "another-key-of-enough-length-for-hs256", algorithm="HS256")),
+            401, "InvalidSession"),
+    Attempt("deleting another user with tampered claims",
+            _delete_ann_with(lambda s: _tampered(s.ann.access_token, sub=s.bob.user_id)),
+            401, "InvalidSession"),
+    Attempt("deleting oneself with a token of the wrong typ",
+            _delete_ann_with(lambda s: _with_claims(s.ann.access_token, typ="id")),
+            401, "InvalidSession"),
+    Attempt("deleting oneself with an expired access token",
+            _expired_delete, 401, "InvalidSession"),
+    Attempt("deleting oneself with the refresh token",
+            _delete_ann_with(lambda s: s.ann.refresh_token), 401, "InvalidSession"),
+    Attempt("creating a key with the access token",
+            _create_user_key_with(lambda s: s.ann.access_token), 401, "InvalidSession"),
+    Attempt("creating a key with a refresh token whose session is another's",
+            _create_user_key_with(lambda s: _with_claims(s.ann.refresh_token,
+                                                         sub=s.bob.user_id)),
+            401, "InvalidSession"),
+    Attempt("deleting an app with alg none",
+            _delete_app_with(lambda s: _alg_none(s.admin.access_token)), 401, "InvalidSession"),
+    Attempt("deleting an app with a client token",
+            _delete_app_with(lambda s: s.ann.access_token), 401, "InvalidSession"),
+    Attempt("deleting an app with the admin's refresh token",
+            _delete_app_with(lambda s: s.admin.refresh_token), 401, "InvalidSession"),
+]
+
+
+def test_every_hostile_request_gets_the_contracts_error_and_changes_nothing(
+    app: Flask, scene: Scene, subtests: pytest.Subtests
+) -> None:
+    for attempt in CATALOGUE:
+        with subtests.test(attempt.name):
+            with in_database(app):
+                before = _snapshot()
+
+            response = attempt.send(scene)
+
+            assert_error(response, attempt.status, attempt.error_code)
+            with in_database(app):
+                assert _snapshot() == before
+
+
+def test_the_catalogue_still_reaches_the_service(app: Flask, scene: Scene) -> None:
+    """The scene works: each refusal above is the input's doing, not a broken set-up."""
+    assert scene.admin.post(scene.keys_path, json={"name": "fine"}).status_code == 201
+    assert scene.realm.login("api-key", {"key": scene.ann_key["key"]}).status_code == 200
+    assert scene.realm.login("local-userpass", {"username": "ann@example.com",
+                                                "password": PASSWORD}).status_code == 200
+    assert scene.realm.post("/auth/api_keys", scene.ann.refresh_token,
+                            json={"name": "fine"}).status_code == 201
+    assert scene.client.delete(f"{CLIENT_BASE}/auth/delete",
+                               headers=bearer(scene.bob.access_token)).status_code == 204
+
+
+# --- a key with a bad checksum is refused before it is looked up ----------------------------
+
+
+def _mistyped(key: str) -> str:
+    return key[:-1] + ("A" if key[-1] != "A" else "B")
+
+
+def test_a_key_with_a_bad_checksum_is_refused_before_any_key_is_looked_up(
+    app: Flask, scene: Scene, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def no_look_up(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the api_key table was queried")
+
+    monkeypatch.setattr(ApiKey, "select", no_look_up)
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        for key in [_mistyped(scene.server_key["key"]), _mistyped(scene.ann_key["key"]),
+                    scene.server_key["key"][:-1], "ask_" + "x" * 49]:
+            response = scene.realm.login("api-key", {"key": key})
+
+            assert response.get_json() == {"error": "unauthorized", "error_code": "AuthError"}
+    statements = [str(record.msg[0]) for record in caplog.records
+                  if record.name == "peewee" and isinstance(record.msg, tuple)]
+    assert statements  # the log is read: app and provider were looked up
+    assert not [sql for sql in statements if '"api_key"' in sql]
+
+
+def test_a_well_formed_key_is_looked_up_so_the_probe_above_would_see_it(
+    app: Flask, scene: Scene, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up: list[bool] = []
+    select = ApiKey.select
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        looked_up.append(True)
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(ApiKey, "select", counting)
+
+    answer = scene.realm.login("api-key", {"key": keys.generate(keys.API_KEY_PREFIX)})
+
+    assert answer.status_code == 401
+    assert looked_up
