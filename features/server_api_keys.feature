@@ -7,7 +7,7 @@ Feature: Server API keys
 
   Here the admin uses the Admin API's "Create a new API key" endpoint,
   POST /api/admin/v3.0/groups/{groupId}/apps/{appId}/api_keys.
-  (The CLI's way is in command_line.feature; the UI's is shown by tests/browser.)
+  (The CLI's way is in command_line.feature; the UI's in admin_console.feature.)
 
   Background:
     Given an app with the API key provider enabled

@@ -7,7 +7,7 @@ instead and logs in with APPSERVICES_ADMIN_PUBLIC_KEY / APPSERVICES_ADMIN_PRIVAT
 
 Notebooks run with their own folder as the working directory, so `from _support import
 ...` finds this file; it puts the repository root on `sys.path` itself to reuse the test
-suite's realm-web installer.
+suite's realm-web installer and its way of starting Debian's Chromium.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
+from tests.support import chromium  # noqa: E402
 from tests.support.realm_web import FLOW_SCRIPT, ensure_realm_web  # noqa: E402
 
-__all__ = ["FLOW_SCRIPT", "Admin", "Server", "bearer", "connect", "ensure_realm_web", "show"]
+__all__ = ["FLOW_SCRIPT", "Admin", "Server", "bearer", "chromium_launch_options", "connect",
+           "ensure_realm_web", "show"]
 
 ADMIN_PUBLIC_KEY = "notebook-admin"
 ADMIN_PRIVATE_KEY = "notebook-admin-private-key-0123456789"
@@ -157,6 +159,15 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
             pass
         time.sleep(0.05)  # polling a start-up
     raise RuntimeError(f"the server did not become healthy:\n{log.read_text()}")
+
+
+def chromium_launch_options() -> dict[str, Any]:
+    """How a notebook starts Debian's Chromium with Playwright, as the tests do
+    (tests/support/chromium.py: APPSERVICES_CHROMIUM or /usr/bin/chromium, headless)."""
+    problem = chromium.missing_chromium()
+    if problem is not None:
+        raise RuntimeError(problem)
+    return chromium.launch_options()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -23,10 +23,33 @@ from app import clock, create_app, db
 from app.domain import admin
 from app.models import ALL_MODELS, SchemaVersion
 from tests.acceptance.options import pytest_addoption  # noqa: F401 (--base-url)
+from tests.support import chromium
 from tests.support.postgres import PostgresServer, external_postgres_url
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ADMIN_BASE = "/api/admin/v3.0"
 TEST_SECRET_KEY = "test-secret-key-for-signing-tokens-only"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for the whole session (per xdist worker).
+
+    One for every test that drives a browser (tests/browser, the console scenarios of
+    tests/acceptance): Playwright's sync API runs one instance per thread. Skipped when
+    Chromium is missing, failed instead in CI (tests/support/chromium.py).
+    """
+    chromium.require_chromium()
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(**chromium.launch_options())
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(scope="session")

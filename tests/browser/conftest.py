@@ -3,7 +3,9 @@
 
 Chromium is Debian's (`/usr/bin/chromium`, or APPSERVICES_CHROMIUM); Playwright's own
 browser downloads are never used. Without it these tests are skipped, except in CI
-(CI=true), where `.ci/run` installs it first and a missing browser is a failure.
+(CI=true), where `.ci/run` installs it first and a missing browser is a failure. The
+browser is the session's `chromium_browser` (tests/conftest.py, tests/support/chromium.py),
+shared with the console scenarios of tests/acceptance.
 """
 
 from __future__ import annotations
@@ -15,35 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.support.chromium import TIMEOUT_MS
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("APPSERVICES_CHROMIUM") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
 # Every screenshot has this size, so the README's pictures do not jump about.
 SCREENSHOT_VIEWPORT = {"width": 1024, "height": 768}
-TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(chromium_browser: Browser) -> Browser:
     """Debian's Chromium, headless, for the whole session (per xdist worker)."""
-    if not CHROMIUM.exists():
-        message = (f"{CHROMIUM} not found: install Debian's Chromium (apt-get install "
-                   "chromium) or set APPSERVICES_CHROMIUM; .ci/run installs it")
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    return chromium_browser
 
 
 @pytest.fixture(scope="module")
