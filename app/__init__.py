@@ -2,175 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-from flask import Flask, Response
-from flask_cors import CORS
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from app import clock, db
-from app.config import Settings, load_or_create_secret
-from app.domain import admin
-from app.domain import settings as domain_settings
-from app.domain.schema import ensure_schema
-from app.http import admin as admin_http
-from app.http import api_docs, console, errors, health
-from app.http import client as client_http
-from app.http.smorest import ServiceApi
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.factory import bootstrap_admin, create_app
+
+__all__ = ["__version__", "bootstrap_admin", "create_app"]
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the service; create the tables if they are missing."""
-    settings = Settings.from_env()
-    instance_path = Path(str((config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)))
-    app = Flask(__name__, instance_path=str(instance_path.absolute()))
-    app.config.update(settings.as_flask_config())
-    app.config.update(
-        API_TITLE="appservices-auth",
-        API_VERSION=__version__,
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        JSON_SORT_KEYS=False,
-        **api_docs.config(),  # Swagger UI at /docs, its files served by this service
-    )
-    if config:
-        app.config.update(config)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = load_or_create_secret(instance_path)
-    _configure_logging(app.config["LOG_LEVEL"])
-    domain_settings.configure(domain_settings.DomainSettings(
-        secret_key=app.config["SECRET_KEY"],
-        bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
-        access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
-        refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
-        admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
-        throttle_failures_per_address=app.config["THROTTLE_FAILURES_PER_ADDRESS"],
-        throttle_failures_per_app=app.config["THROTTLE_FAILURES_PER_APP"],
-        throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
-    ))
+def __getattr__(name: str) -> Any:
+    # The server is built only when asked for. `appservices login` and the other client
+    # commands import this package too, and must not pay for Flask, peewee and the
+    # domain (about half a second per command) or need the server's dependencies.
+    if name in {"create_app", "bootstrap_admin"}:
+        from app import factory
 
-    db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
-    with db.database.connection_context():
-        ensure_schema()
-        _ensure_configured_admin_key(app)
-    # Nothing opened here may be inherited by forked workers (a shared SQLite handle
-    # corrupts; a shared socket interleaves). Each worker connects on its first request.
-    db.close_all()
-    _register_connection_hooks(app)
-
-    api = ServiceApi(app, spec_kwargs={
-        "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
-                                "for everything API-key authentication touches."},
-    })
-    api.register_blueprint(health.blp)
-    admin_http.register(api)
-    client_http.register(api)
-    errors.init_app(app)
-    api_docs.init_app(app)
-    console.init_app(app)
-    _configure_http(app)
-    if app.config["TEST_CLOCK"]:
-        _enable_test_clock(app, instance_path)
-    else:
-        clock.share_offset_through(None)
-    return app
-
-
-def _enable_test_clock(app: Flask, instance_path: Path) -> None:
-    from app.http import testing  # imported only when switched on
-
-    log.warning("APPSERVICES_TEST_CLOCK is on: /_testing/clock can move this server's "
-                "clock. Never use this setting in production.")
-    clock.share_offset_through(instance_path / "test_clock_offset")
-    app.register_blueprint(testing.blp)
-
-
-def bootstrap_admin(app: Flask) -> None:
-    """On a first start with no admin key at all, create one and show it once on stderr."""
-    if not app.config["BOOTSTRAP_ADMIN"]:
-        return
-    with app.app_context(), db.database.connection_context():
-        issued = admin.bootstrap_if_empty()
-    db.close_all()
-    if issued is None:
-        return
-    # Deliberately not through logging: logs are shipped and kept, this must not be.
-    banner = "=" * 72
-    print(
-        f"\n{banner}\n"
-        "  FIRST START: an admin key pair was created. It is shown only now.\n"
-        f"  Public key:  {issued.admin_key.public_key}\n"
-        f"  Private key: {issued.private_key}\n"
-        f"  Group:       {issued.groups[0].name} ({issued.groups[0].id})\n"
-        "  Log in: POST /api/admin/v3.0/auth/providers/mongodb-cloud/login\n"
-        '         {"username": "<public key>", "apiKey": "<private key>"}\n'
-        f"{banner}\n",
-        file=sys.stderr,
-        flush=True,
-    )
-
-
-def _ensure_configured_admin_key(app: Flask) -> None:
-    public_key = app.config["ADMIN_PUBLIC_KEY"]
-    private_key = app.config["ADMIN_PRIVATE_KEY"]
-    if bool(public_key) != bool(private_key):
-        raise RuntimeError(
-            "set both APPSERVICES_ADMIN_PUBLIC_KEY and APPSERVICES_ADMIN_PRIVATE_KEY, or neither"
-        )
-    if public_key:
-        admin.ensure_admin_key(public_key, private_key)
-
-
-def _register_connection_hooks(app: Flask) -> None:
-    @app.before_request
-    def open_connection() -> None:
-        db.open_connection()
-
-    @app.teardown_request
-    def release_connection(_error: BaseException | None) -> None:
-        db.release_connection()
-
-
-def _configure_http(app: Flask) -> None:
-    hops = app.config["TRUSTED_PROXY_HOPS"]
-    if hops:  # only then are X-Forwarded-* headers believed
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
-        )
-    # Browsers run realm-web, so the client API answers cross-origin requests; the
-    # Admin API is for scripts and the console and sends no CORS headers at all.
-    origins = [o.strip() for o in app.config["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
-    CORS(app, resources={r"/api/client/*": {"origins": origins or "*"}},
-         allow_headers=["Authorization", "Content-Type"], max_age=600)
-
-    @app.after_request
-    def no_content_type_without_body(response: Response) -> Response:
-        # realm-web parses any response labelled JSON, and refuses one labelled
-        # anything else; a response without a body must carry no Content-Type.
-        if response.status_code == 204 or (
-            response.status_code < 300 and not response.is_streamed
-            and not response.get_data()
-        ):
-            del response.headers["Content-Type"]
-        return response
-
-
-def _configure_logging(level: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(
-            level=level,
-            format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
-    else:
-        root.setLevel(level)
+        return getattr(factory, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
