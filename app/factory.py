@@ -129,10 +129,8 @@ def _ensure_configured_admin_key(app: Flask) -> None:
 
 
 def _register_connection_hooks(app: Flask) -> None:
-    @app.before_request
-    def open_connection() -> None:
-        db.open_connection()
-
+    # No hook opens a connection: peewee connects on a request's first query, so a
+    # request that asks the database nothing (GET /healthz/live) never takes one.
     @app.teardown_request
     def release_connection(_error: BaseException | None) -> None:
         db.release_connection()

@@ -247,3 +247,18 @@ def test_healthz_answers_503_when_the_database_is_unreachable(
     assert response.json["error_code"] == "ServiceUnavailable"
     assert set(response.json) == {"error", "error_code"}
     assert all(isinstance(value, str) for value in response.json.values())
+
+
+def test_liveness_answers_without_asking_the_database(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise peewee.OperationalError("could not connect to server")
+
+    monkeypatch.setattr(db.database.obj, "execute_sql", unreachable)
+    monkeypatch.setattr(db.database.obj, "connect", unreachable)
+    response = client.get("/healthz/live")
+
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+    assert client.get("/healthz").status_code == 503

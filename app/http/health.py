@@ -1,4 +1,10 @@
-"""Health check for load balancers and orchestrators."""
+"""Health checks for load balancers and orchestrators.
+
+`/healthz` asks the database (readiness: send traffic here); `/healthz/live` asks
+nothing but the process itself (liveness: restart it if this stops answering). The
+liveness answer touches no database, so it is also the benchmark's floor: the cost of
+the web framework alone, under the same server configuration (see bench/).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,10 @@ from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("health", __name__, description="Service health")
+
+
+class LivenessSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok"]})
 
 
 class HealthSchema(Schema):
@@ -29,3 +39,10 @@ def healthz() -> Response:
     response.status_code = 503
     response.headers["Retry-After"] = "1"
     return response
+
+
+@blp.route("/healthz/live", methods=["GET"])
+@blp.response(200, LivenessSchema)
+def live() -> dict[str, str]:
+    """Answer 200 while the process serves requests; the database is not asked."""
+    return {"status": "ok"}

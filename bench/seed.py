@@ -1,0 +1,277 @@
+"""The data the workloads need, and the filler keys of the scale test.
+
+`prepare` sets up through the service's own APIs (a few dozen calls): two apps, a user
+with 20 keys, 100 server keys, and the tokens the workloads send. `fill_keys` then adds
+keys in bulk straight into the database (one transaction of executemany on SQLite, COPY
+on PostgreSQL), with the digests of real random keys, so that a million rows take
+seconds, not the hours HTTP would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import secrets
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import psycopg2
+import requests
+
+from app.domain import keys
+from app.models import ApiKey, App, User
+from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
+
+ADMIN = "/api/admin/v3.0"
+CLIENT = "/api/client/v2.0"
+USER_KEYS = 20
+SERVER_KEYS = 100
+KEYS_PER_FILLER_USER = 20
+CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """What the workloads send: ids, key values and tokens made during set-up."""
+
+    group_id: str
+    app_id: str  # the app with 100 server keys and the user with 20 keys
+    client_app_id: str
+    crud_app_id: str  # the app whose keys are created and deleted
+    server_key: str
+    user_key: str
+    admin_access_token: str
+    user_refresh_token: str  # an email/password session: may list the user's keys
+    key_access_token: str  # a session opened with the server key
+    key_refresh_token: str
+
+
+class _Http:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def call(self, method: str, path: str, *, token: str = "", json: Any = None,
+             expect: int = 200) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.session.request(method, self.base_url + path, json=json,
+                                        headers=headers, timeout=30)
+        if response.status_code != expect:
+            raise RuntimeError(f"set-up: {method} {path} answered {response.status_code}, "
+                               f"not {expect}: {response.text[:300]}")
+        return response.json() if response.content else None
+
+
+def prepare(base_url: str) -> Fixtures:
+    """Set up the apps, keys, user and tokens through the Admin and Client APIs."""
+    http = _Http(base_url)
+    admin = http.call("POST", f"{ADMIN}/auth/providers/mongodb-cloud/login",
+                      json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY})
+    token = admin["access_token"]
+    profile = http.call("GET", f"{ADMIN}/auth/profile", token=token)
+    group = profile["roles"][0]["group_id"]
+    tag = secrets.token_hex(3)
+
+    def new_app(name: str) -> dict[str, Any]:
+        created = http.call("POST", f"{ADMIN}/groups/{group}/apps", token=token,
+                            json={"name": f"{name}-{tag}"}, expect=201)
+        base = f"{ADMIN}/groups/{group}/apps/{created['_id']}"
+        providers = http.call("GET", f"{base}/auth_providers", token=token)
+        api_key = next(p["_id"] for p in providers if p["type"] == "api-key")
+        http.call("PUT", f"{base}/auth_providers/{api_key}/enable", token=token, expect=204)
+        return created  # type: ignore[no-any-return]
+
+    app, crud_app = new_app("bench"), new_app("benchcrud")
+    app_base = f"{ADMIN}/groups/{group}/apps/{app['_id']}"
+    http.call("POST", f"{app_base}/auth_providers", token=token, expect=201,
+              json={"type": "local-userpass", "config": {"autoConfirm": True}})
+    server_keys = [
+        http.call("POST", f"{app_base}/api_keys", token=token, expect=201,
+                  json={"name": f"server-{number}"})["key"]
+        for number in range(SERVER_KEYS)
+    ]
+    client_app = f"{CLIENT}/app/{app['client_app_id']}"
+    credentials = {"username": "bench@example.com", "password": "bench-password"}
+    http.call("POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
+              json={"email": credentials["username"], "password": credentials["password"]})
+    user = http.call("POST", f"{client_app}/auth/providers/local-userpass/login",
+                     json=credentials)
+    user_keys = [
+        http.call("POST", f"{CLIENT}/auth/api_keys", token=user["refresh_token"], expect=201,
+                  json={"name": f"user-{number}"})["key"]
+        for number in range(USER_KEYS)
+    ]
+    # A user key's first login links its identity; do it here, not in the workload.
+    http.call("POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
+    key_login = http.call("POST", f"{client_app}/auth/providers/api-key/login",
+                          json={"key": server_keys[0]})
+    return Fixtures(
+        group_id=group, app_id=app["_id"], client_app_id=app["client_app_id"],
+        crud_app_id=crud_app["_id"], server_key=server_keys[0], user_key=user_keys[0],
+        admin_access_token=token, user_refresh_token=user["refresh_token"],
+        key_access_token=key_login["access_token"],
+        key_refresh_token=key_login["refresh_token"],
+    )
+
+
+# --- bulk filler ----------------------------------------------------------------------
+
+_BASE62 = keys.ALPHABET.encode()
+_TO_BASE62 = bytes(_BASE62[value % 62] for value in range(256))
+
+
+def _checksum(body: str) -> str:
+    # keys.generate's checksum, inlined: base62 of the CRC32 of "ask_<body>", 6 digits.
+    number = zlib.crc32(f"{keys.API_KEY_PREFIX}_{body}".encode())
+    digits = []
+    for _ in range(keys.CHECKSUM_LENGTH):
+        number, remainder = divmod(number, 62)
+        digits.append(keys.ALPHABET[remainder])
+    return "".join(reversed(digits))
+
+
+def random_key_digests(count: int) -> Iterator[str]:
+    """Digests of `count` random, well-formed keys (fast: no per-character choice)."""
+    width = keys.BODY_LENGTH
+    prefix = keys.API_KEY_PREFIX + "_"
+    done = 0
+    while done < count:
+        batch = min(CHUNK, count - done)
+        raw = os.urandom(width * batch).translate(_TO_BASE62).decode()
+        for start in range(0, width * batch, width):
+            body = raw[start:start + width]
+            yield hashlib.sha256(f"{prefix}{body}{_checksum(body)}".encode()).hexdigest()
+        done += batch
+
+
+def _object_ids(count: int) -> Iterator[str]:
+    run = secrets.token_hex(4)  # 8 hex digits; the counter makes the other 16
+    for number in range(count):
+        yield f"{run}{number:016x}"
+
+
+def _columns(model: Any, values: dict[str, Any]) -> tuple[str, list[str]]:
+    fields = model._meta.fields
+    return model._meta.table_name, [fields[name].column_name for name in values]
+
+
+class _Writer:
+    """Bulk inserts into SQLite (executemany) or PostgreSQL (COPY), in one transaction."""
+
+    def __init__(self, database_url: str) -> None:
+        parsed = urlparse(database_url)
+        self.sqlite = parsed.scheme.startswith("sqlite")
+        self.connection: Any
+        if self.sqlite:
+            self.connection = sqlite3.connect(unquote(parsed.path)[1:], timeout=30,
+                                              isolation_level=None)
+            self.connection.execute("PRAGMA foreign_keys = ON")
+            self.connection.execute("PRAGMA synchronous = NORMAL")
+            self.connection.execute("BEGIN IMMEDIATE")
+        else:
+            self.connection = psycopg2.connect(database_url)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.sqlite:
+            return list(self.connection.execute(sql).fetchall())
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> None:
+        names = ", ".join(f'"{column}"' for column in columns)
+        if self.sqlite:
+            marks = ", ".join("?" for _ in columns)
+            self.connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                                        rows)
+            return
+        with self.connection.cursor() as cursor:
+            while True:
+                buffer = io.StringIO()
+                written = 0
+                for row in rows:
+                    buffer.write("\t".join(_copy_text(value) for value in row) + "\n")
+                    written += 1
+                    if written == CHUNK:
+                        break
+                if not written:
+                    break
+                buffer.seek(0)
+                cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self.connection.execute("COMMIT")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            self.connection.commit()
+            self.connection.autocommit = True
+            with self.connection.cursor() as cursor:
+                cursor.execute(f'VACUUM ANALYZE "{ApiKey._meta.table_name}"')
+                cursor.execute(f'VACUUM ANALYZE "{User._meta.table_name}"')
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _copy_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def fill_keys(database_url: str, group_id: str, total: int, now: int) -> int:
+    """Add user keys (20 per new user, in a new app of the group) until there are `total`.
+
+    Returns how many were added. The service should be stopped meanwhile (SQLite).
+    """
+    writer = _Writer(database_url)
+    try:
+        existing = int(writer.query(f'SELECT COUNT(*) FROM "{ApiKey._meta.table_name}"')[0][0])
+        missing = max(0, total - existing)
+        if not missing:
+            if writer.sqlite:
+                writer.connection.execute("ROLLBACK")
+            return 0
+        app_id = next(_object_ids(1))
+        app_values = {
+            "id": app_id, "group": group_id, "name": f"filler-{app_id[:8]}",
+            "client_app_id": f"filler-{app_id[:8]}", "domain_id": app_id,
+            "location": "US-VA", "deployment_model": "GLOBAL", "product": "standard",
+            "created_at": now, "last_modified": now,
+        }
+        table, columns = _columns(App, app_values)
+        writer.insert(table, columns, iter([tuple(app_values.values())]))
+
+        users = -(-missing // KEYS_PER_FILLER_USER)
+        user_ids = list(_object_ids(users))
+        user_columns = ["id", "app", "type", "disabled", "creation_date",
+                        "last_authentication_date", "data", "custom_data"]
+        table, columns = _columns(User, dict.fromkeys(user_columns))
+        writer.insert(table, columns, (
+            (user_id, app_id, "normal", False, now, 0, "{}", "{}") for user_id in user_ids
+        ))
+
+        key_columns = ["id", "app", "kind", "user", "name", "digest", "disabled", "created_at"]
+        table, columns = _columns(ApiKey, dict.fromkeys(key_columns))
+        writer.insert(table, columns, (
+            (key_id, app_id, "user", user_ids[number // KEYS_PER_FILLER_USER],
+             f"k{number % KEYS_PER_FILLER_USER}", digest, False, now)
+            for number, (key_id, digest) in enumerate(
+                zip(_object_ids(missing), random_key_digests(missing), strict=True))
+        ))
+        writer.commit()
+        return missing
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.connection.rollback() if not writer.sqlite else writer.connection.execute(
+                "ROLLBACK")
+        raise
+    finally:
+        writer.close()

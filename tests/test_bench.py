@@ -1,0 +1,47 @@
+"""The benchmark cannot rot: its quickest mode runs and prints a complete table.
+
+Nothing here looks at a timing or a ratio: those depend on the machine, and the targets
+are reported by the benchmark itself, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Path) -> None:
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("wrk is not installed; scripts/test installs it (apt-get install wrk)")
+        pytest.skip("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
+    results = tmp_path / "results.json"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    table = completed.stdout
+    assert "SQLite: " in table
+    for workload in (cli.FLOOR, *cli.SHORT_NAMES.values()):
+        assert workload in table, f"{workload!r} missing from:\n{table}"
+    assert "scale: login p50" in table
+    verdicts = [line for line in table.splitlines() if line.startswith("  [")]
+    assert len(verdicts) == 6, table  # login share, refresh, profile, p99, scale, memory
+    [report] = json.loads(results.read_text())
+    assert report["database"] == "sqlite"
+    assert [row["workload"] for row in report["rows"]] == [cli.FLOOR, *cli.SHORT_NAMES.values()]
+    assert all(row["measurement"]["requests"] > 0 for row in report["rows"])
+    assert report["scale"]["keys"] == [1000, 5000]
