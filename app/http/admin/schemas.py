@@ -52,19 +52,17 @@ class AppCreateSchema(StrictSchema):
     name = fields.String(required=True)
 
 
-class ProviderSchema(Schema):
-    _id = fields.String(attribute="id", required=True)
-    name = fields.String(required=True)
-    type = fields.String(required=True)
-    disabled = fields.Boolean(required=True)
-    config = fields.Dict(required=True)
-
-
 class ProviderSummarySchema(Schema):
     _id = fields.String(attribute="id", required=True)
     name = fields.String(required=True)
     type = fields.String(required=True)
     disabled = fields.Boolean(required=True)
+
+
+class ProviderSchema(ProviderSummarySchema):
+    """A provider with its configuration (the list shows only the summary)."""
+
+    config = fields.Dict(required=True)
 
 
 class ProviderCreateSchema(StrictSchema):
