@@ -29,10 +29,20 @@ def test_if_any_character_is_mistyped_then_the_checksum_refuses_the_key(position
     assert not keys.is_well_formed(mistyped, keys.API_KEY_PREFIX)
 
 
-@pytest.mark.parametrize("value", [
-    "", "ask_", KEY[:-1], KEY + "0", KEY.replace("ask_", "asadm_"), KEY.replace("_", "-"),
-    KEY[:10] + "!" + KEY[11:], " " + KEY,
-])
+# Named cases: the key is random, and pytest-xdist needs the same test ids in every worker.
+MALFORMED = {
+    "empty": "",
+    "prefix only": "ask_",
+    "one character short": KEY[:-1],
+    "one character long": KEY + "0",
+    "another prefix": KEY.replace("ask_", "asadm_"),
+    "dash instead of underscore": KEY.replace("_", "-"),
+    "character outside base62": KEY[:10] + "!" + KEY[11:],
+    "leading space": " " + KEY,
+}
+
+
+@pytest.mark.parametrize("value", list(MALFORMED.values()), ids=list(MALFORMED))
 def test_if_a_key_is_malformed_then_it_is_refused_without_a_look_up(value: str) -> None:
     assert not keys.is_well_formed(value, keys.API_KEY_PREFIX)
 
