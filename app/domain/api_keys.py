@@ -27,11 +27,29 @@ from app.domain.errors import (
 from app.domain.ids import get_or_raise
 from app.models import ApiKey, App, Identity, Session, User
 from app.models.api_key import SERVER, USER
+from app.statements import Select
 
 SERVER_KEY_LIMIT = 100
 USER_KEY_LIMIT = 20
 NAME_MAX_LENGTH = 64
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+# The listings and the check every user-key call makes: compiled once (app.statements).
+_SERVER_KEYS_OF_APP = Select(
+    [ApiKey],
+    lambda p: ApiKey.select().where((ApiKey.app == p.app) & (ApiKey.kind == SERVER))
+    .order_by(ApiKey.id),
+    app=ApiKey.app,
+)
+_USER_KEYS_OF_USER = Select(
+    [ApiKey],
+    lambda p: ApiKey.select().where((ApiKey.user == p.user) & (ApiKey.kind == USER))
+    .order_by(ApiKey.id),
+    user=ApiKey.user,
+)
+_IDENTITIES_OF_USER = Select(
+    [Identity], lambda p: Identity.select().where(Identity.user == p.user), user=Identity.user,
+)
 
 
 @dataclass(frozen=True)
@@ -99,9 +117,7 @@ def create_server_key(app: App, name: str) -> IssuedKey:
 
 def list_server_keys(app: App) -> list[ApiKey]:
     """Return the app's server keys, oldest first."""
-    return list(
-        ApiKey.select().where((ApiKey.app == app) & (ApiKey.kind == SERVER)).order_by(ApiKey.id)
-    )
+    return [api_key for api_key, in _SERVER_KEYS_OF_APP.rows(app=app)]
 
 
 def get_server_key(app: App, key_id: str) -> ApiKey:
@@ -138,8 +154,7 @@ def _check_may_manage_keys(user: User, session: Session) -> None:
 
 
 def _is_anonymous(user: User) -> bool:
-    identities = Identity.select(Identity.provider_type).where(Identity.user == user)
-    types = {identity.provider_type for identity in identities}
+    types = {identity.provider_type for identity, in _IDENTITIES_OF_USER.rows(user=user)}
     return types <= {providers.ANON_USER}
 
 
@@ -172,9 +187,7 @@ def create_user_key(user: User, session: Session, name: str) -> IssuedKey:
 def list_user_keys(user: User, session: Session) -> list[ApiKey]:
     """Return the user's own keys, oldest first (never server keys)."""
     _check_may_manage_keys(user, session)
-    return list(
-        ApiKey.select().where((ApiKey.user == user) & (ApiKey.kind == USER)).order_by(ApiKey.id)
-    )
+    return [api_key for api_key, in _USER_KEYS_OF_USER.rows(user=user)]
 
 
 def get_user_key(user: User, session: Session, key_id: str) -> ApiKey:

@@ -30,11 +30,34 @@ from app.domain.errors import (
 from app.domain.users import EMAIL_PATTERN, normalise_email
 from app.models import ApiKey, App, AuthProvider, Device, Identity, PasswordCredential, User
 from app.models.api_key import USER
+from app.statements import Insert, Select, Statement
 
 DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdkVersion")
 # Wider than the ids apps are given (`<name>-<5 letters>`), narrow enough to keep what no
 # app can have out of the database (PostgreSQL refuses a NUL byte: that was a 500).
 CLIENT_APP_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+# The statements every login runs, compiled once (app.statements).
+_APP_BY_CLIENT_ID = Select(
+    [App], lambda p: App.select().where(App.client_app_id == p.client_app_id).limit(1),
+    client_app_id=App.client_app_id,
+)
+# The key with its user and, when it has logged in before, its api-key identity.
+_KEY_WITH_USER_AND_IDENTITY = Select(
+    [ApiKey, User, Identity],
+    lambda p: ApiKey.select(ApiKey, User, Identity).join(User).switch(ApiKey).join(
+        Identity, peewee.JOIN.LEFT_OUTER,
+        on=(Identity.user == ApiKey.user) & (Identity.app == ApiKey.app)
+        & (Identity.provider_type == providers.API_KEY) & (Identity.external_id == ApiKey.id),
+    ).where((ApiKey.digest == p.digest) & (ApiKey.app == p.app)).limit(1),
+    digest=ApiKey.digest, app=ApiKey.app,
+)
+_SEEN_DEVICE = Statement(
+    lambda p: Device.update(last_seen=p.now, info=p.info)
+    .where((Device.id == p.device_id) & (Device.app == p.app)),
+    now=Device.last_seen, info=Device.info, device_id=Device.id, app=Device.app,
+)
+_INSERT_DEVICE = Insert(Device)
 
 
 @dataclass(frozen=True)
@@ -48,10 +71,11 @@ class LoginRequest:
 
 def app_by_client_id(client_app_id: str) -> App:
     """Return the app with this client App ID (the id the SDKs are configured with)."""
-    app = (App.get_or_none(App.client_app_id == client_app_id)
+    row = (_APP_BY_CLIENT_ID.first(client_app_id=client_app_id)
            if CLIENT_APP_ID_PATTERN.fullmatch(client_app_id) else None)
-    if app is None:
+    if row is None:
         raise AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
+    app: App = row[0]
     return app
 
 
@@ -70,14 +94,11 @@ def _device_id(app: App, device: dict[str, Any]) -> str:
     now = clock.timestamp()
     info = {name: str(device[name])[:128] for name in DEVICE_FIELDS if name in device}
     if isinstance(sent, str) and is_object_id(sent) and sent != sessions.NO_DEVICE:
-        updated = Device.update(last_seen=now, info=info).where(
-            (Device.id == sent) & (Device.app == app)
-        ).execute()
-        if updated:
+        if _SEEN_DEVICE.execute(now=now, info=info, device_id=sent, app=app):
             return sent
-    device_row = Device.create(id=new_object_id(), app=app, info=info, created_at=now,
-                               last_seen=now)
-    return device_row.id
+    new_device = Device(id=new_object_id(), app=app, info=info, created_at=now, last_seen=now)
+    _INSERT_DEVICE.save(new_device)
+    return str(new_device.id)
 
 
 def _new_user(app: App, provider: AuthProvider, external_id: str, *,
@@ -120,22 +141,17 @@ def _login_with_api_key(app: App, provider: AuthProvider, key: str,
     # The checksum refuses a mistyped or made-up key before the key is looked up.
     if not isinstance(key, str) or not keys.is_well_formed(key, keys.API_KEY_PREFIX):
         raise AuthError()
-    api_key = (
-        ApiKey.select(ApiKey, User).join(User)
-        .where((ApiKey.digest == keys.digest(key)) & (ApiKey.app == app)).first()
-    )
-    if api_key is None or api_key.disabled:
+    row = _KEY_WITH_USER_AND_IDENTITY.first(digest=keys.digest(key), app=app)
+    if row is None:
         raise AuthError()
-    user = api_key.user
+    api_key, user, identity = row
+    if api_key.disabled:
+        raise AuthError()
     if user.disabled:
         raise UserDisabled()
     with write_transaction():
         if request.link_to is not None:
             raise Forbidden("API-key identities cannot be linked to another user")
-        identity = Identity.get_or_none(
-            (Identity.user == user) & (Identity.provider_type == providers.API_KEY)
-            & (Identity.external_id == api_key.id)
-        )
         if identity is None and api_key.kind == USER:
             # A user key gives its owner an api-key identity, as in the original.
             identity = _link(user, provider, api_key.id)

@@ -19,11 +19,20 @@ from app.domain.errors import (
 )
 from app.domain.ids import get_or_raise
 from app.models import App, AuthProvider
+from app.statements import Select
 
 API_KEY = "api-key"
 ANON_USER = "anon-user"
 LOCAL_USERPASS = "local-userpass"
 TYPES = (API_KEY, ANON_USER, LOCAL_USERPASS)
+
+# Every login looks its provider up: compiled once (app.statements).
+_PROVIDER_OF_TYPE = Select(
+    [AuthProvider],
+    lambda p: AuthProvider.select()
+    .where((AuthProvider.app == p.app) & (AuthProvider.type == p.type)).limit(1),
+    app=AuthProvider.app, type=AuthProvider.type,
+)
 
 # The configuration each type accepts, with the JSON type of each field.
 _CONFIG_FIELDS: dict[str, dict[str, type]] = {
@@ -108,9 +117,8 @@ def get_provider(app: App, provider_id: str) -> AuthProvider:
 
 def find_provider(app: App, provider_type: str) -> AuthProvider | None:
     """Return the app's provider of `provider_type`, if it has one."""
-    return AuthProvider.get_or_none(
-        (AuthProvider.app == app) & (AuthProvider.type == provider_type)
-    )
+    row = _PROVIDER_OF_TYPE.first(app=app, type=provider_type)
+    return None if row is None else row[0]
 
 
 def create_provider(

@@ -15,9 +15,29 @@ from app.db import is_object_id, new_object_id
 from app.domain import settings, tokens, users
 from app.domain.errors import Forbidden, InvalidSession, UserDisabled
 from app.models import ApiKey, App, Identity, Session, User
+from app.statements import Insert, Select, Statement
 
 NO_DEVICE = "000000000000000000000000"
 _NOT_FOUND = "invalid session: failed to find refresh token"
+
+# Every login and every token-authenticated call runs some of these: compiled once
+# (app.statements).
+_INSERT_SESSION = Insert(Session)
+_SET_LAST_AUTHENTICATION = Statement(
+    lambda p: User.update(last_authentication_date=p.now).where(User.id == p.user_id),
+    now=User.last_authentication_date, user_id=User.id,
+)
+_SESSION_WITH_USER_AND_APP = Select(
+    [Session, User, App],
+    lambda p: Session.select(Session, User, App).join(User).switch(Session).join(App)
+    .where(Session.id == p.session_id).limit(1),
+    session_id=Session.id,
+)
+_IDENTITIES_OF_USER = Select(
+    [Identity],
+    lambda p: Identity.select().where(Identity.user == p.user).order_by(Identity.id),
+    user=Identity.user,
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +68,14 @@ def open_session(
     """Record a new session for `user` and return its tokens."""
     now = clock.timestamp()
     lifetime = tokens.NEVER_SECONDS if anonymous else settings.current().refresh_token_seconds
-    session = Session.create(
+    session = Session(
         id=new_object_id(), app=app, user=user, device_id=device_id,
         provider_type=identity.provider_type, provider_id=identity.provider_id,
         identity_id=identity.external_id, api_key=api_key, created_at=now,
         expires_at=None if anonymous else now + lifetime,
     )
-    User.update(last_authentication_date=now).where(User.id == user.id).execute()
+    _INSERT_SESSION.save(session)
+    _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
     return _tokens(app, user, session, identity, exp=now + lifetime)
 
 
@@ -70,7 +91,7 @@ def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
     if session.expires_at is None:
         session.expires_at = now + settings.current().refresh_token_seconds
         Session.update(expires_at=session.expires_at).where(Session.id == session.id).execute()
-    User.update(last_authentication_date=now).where(User.id == user.id).execute()
+    _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
     return _tokens(session.app, user, session, identity, exp=session.expires_at)
 
 
@@ -126,18 +147,17 @@ def access_token(app: App, user: User, session: Session) -> str:
 def _caller(session_id: Any, user_id: Any) -> Caller:
     if not isinstance(session_id, str) or not is_object_id(session_id):
         raise InvalidSession(_NOT_FOUND)
-    session = (
-        Session.select(Session, User, App)
-        .join(User).switch(Session).join(App)
-        .where(Session.id == session_id).first()
-    )
-    if session is None or session.user_id != user_id:
+    row = _SESSION_WITH_USER_AND_APP.first(session_id=session_id)
+    if row is None:
+        raise InvalidSession(_NOT_FOUND)
+    session, user, _ = row
+    if session.user_id != user_id:
         raise InvalidSession(_NOT_FOUND)
     if session.expires_at is not None and session.expires_at <= clock.timestamp():
         raise InvalidSession("invalid session: refresh token expired")
-    if session.user.disabled:  # disabling ends sessions; this guards a race with it
+    if user.disabled:  # disabling ends sessions; this guards a race with it
         raise UserDisabled()
-    return Caller(session.user, session)
+    return Caller(user, session)
 
 
 def authenticate_access(token: str) -> Caller:
@@ -174,7 +194,7 @@ def logout(token: str) -> None:
 
 def identities_of(user: User) -> list[Identity]:
     """Return the user's identities, oldest first."""
-    return list(Identity.select().where(Identity.user == user).order_by(Identity.id))
+    return [identity for identity, in _IDENTITIES_OF_USER.rows(user=user)]
 
 
 def profile(caller: Caller) -> dict[str, Any]:

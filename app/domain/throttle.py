@@ -32,6 +32,7 @@ from app import clock
 from app.domain import settings
 from app.domain.errors import AuthError, InvalidPassword, TooManyRequests, UserDisabled
 from app.models import LoginFailure
+from app.statements import Select
 
 # The refusals that count as a failed login: wrong, unknown, disabled or malformed
 # credentials. Not counted: unknown apps, disabled providers, malformed requests.
@@ -76,15 +77,31 @@ def _window_start() -> int:
     return now - now % seconds
 
 
+def _counts_query(scope_count: int) -> Select:
+    return Select(
+        [LoginFailure],
+        lambda p: LoginFailure.select().where(
+            LoginFailure.scope.in_([getattr(p, f"scope{index}") for index in range(scope_count)])
+            & (LoginFailure.window_start == p.start)
+        ),
+        start=LoginFailure.window_start,
+        **{f"scope{index}": LoginFailure.scope for index in range(scope_count)},
+    )
+
+
+# Every login checks its scopes (one or two): compiled once per count (app.statements).
+_COUNTS = {scope_count: _counts_query(scope_count) for scope_count in (1, 2)}
+
+
 def check(scopes: list[Scope]) -> None:
     """Refuse with TooManyRequests while any scope has used up its failures (one read)."""
     if not scopes:
         return
     start = _window_start()
     limits = {scope.digest: scope.limit for scope in scopes}
-    counted = LoginFailure.select(LoginFailure.scope, LoginFailure.failures).where(
-        LoginFailure.scope.in_(list(limits)) & (LoginFailure.window_start == start)
-    )
+    digests = {f"scope{index}": digest for index, digest in enumerate(limits)}
+    query = _COUNTS.get(len(digests)) or _counts_query(len(digests))
+    counted = [row for row, in query.rows(start=start, **digests)]
     if any(row.failures >= limits[row.scope] for row in counted):
         retry_after = max(1, start + settings.current().throttle_window_seconds
                           - clock.timestamp())
