@@ -2,9 +2,10 @@
 
 SQLite (the embedded default) keeps one connection per worker thread, opened on the
 first request and reused: opening a connection per request, and re-running the
-pragmas each time, more than halves the throughput of a trivial endpoint.
-PostgreSQL uses a pool; a connection that broke (the server restarted) is thrown
-away instead of going back to the pool.
+pragmas each time, more than halves the throughput of a trivial endpoint. Its write
+transactions wait for the write lock by prompt retries (app.sqlite_writes).
+PostgreSQL uses a pool (app.postgres_pool); a connection that broke (the server
+restarted) is thrown away instead of going back to the pool.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import peewee
-from playhouse.pool import PooledPostgresqlDatabase
 
 from app import clock
+from app.postgres_pool import PooledPostgresqlDatabase
+from app.sqlite_writes import BUSY_TIMEOUT_MS, SqliteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,9 @@ M = TypeVar("M", bound=peewee.Model)
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    # Writers wait for each other instead of failing with "database is locked".
-    "busy_timeout": 10_000,
+    # Writers wait for each other instead of failing with "database is locked"
+    # (write transactions by prompt retries: app.sqlite_writes).
+    "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "normal",
 }
 
@@ -107,10 +110,10 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
         path = unquote(parsed.path)[1:] or ":memory:"
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
     elif scheme in {"postgres", "postgresql"}:
         options = dict(parse_qsl(parsed.query))
-        db = PooledPostgresqlDatabase(  # type: ignore[no-untyped-call]
+        db = PooledPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
