@@ -15,7 +15,7 @@ import peewee
 
 from app import clock
 from app.db import lock_for_update, new_object_id, write_transaction
-from app.domain import keys, providers
+from app.domain import keys, providers, users
 from app.domain.errors import (
     APIKeyAlreadyExists,
     APIKeyNotFound,
@@ -34,7 +34,7 @@ USER_KEY_LIMIT = 20
 NAME_MAX_LENGTH = 64
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
-# The listings and the check every user-key call makes: compiled once (app.statements).
+# The key listings: compiled once (app.statements).
 _SERVER_KEYS_OF_APP = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.app == p.app) & (ApiKey.kind == SERVER))
@@ -46,9 +46,6 @@ _USER_KEYS_OF_USER = Select(
     lambda p: ApiKey.select().where((ApiKey.user == p.user) & (ApiKey.kind == USER))
     .order_by(ApiKey.id),
     user=ApiKey.user,
-)
-_IDENTITIES_OF_USER = Select(
-    [Identity], lambda p: Identity.select().where(Identity.user == p.user), user=Identity.user,
 )
 
 
@@ -154,7 +151,7 @@ def _check_may_manage_keys(user: User, session: Session) -> None:
 
 
 def _is_anonymous(user: User) -> bool:
-    types = {identity.provider_type for identity, in _IDENTITIES_OF_USER.rows(user=user)}
+    types = {identity.provider_type for identity in users.identities_of(user)}
     return types <= {providers.ANON_USER}
 
 

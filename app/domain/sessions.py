@@ -33,11 +33,6 @@ _SESSION_WITH_USER_AND_APP = Select(
     .where(Session.id == p.session_id).limit(1),
     session_id=Session.id,
 )
-_IDENTITIES_OF_USER = Select(
-    [Identity],
-    lambda p: Identity.select().where(Identity.user == p.user).order_by(Identity.id),
-    user=Identity.user,
-)
 
 
 @dataclass(frozen=True)
@@ -192,11 +187,6 @@ def logout(token: str) -> None:
         raise InvalidSession(_NOT_FOUND)
 
 
-def identities_of(user: User) -> list[Identity]:
-    """Return the user's identities, oldest first."""
-    return [identity for identity, in _IDENTITIES_OF_USER.rows(user=user)]
-
-
 def profile(caller: Caller) -> dict[str, Any]:
     """Describe the caller as the SDKs expect (`type` tells a server user from a normal one)."""
     user = caller.user
@@ -207,7 +197,7 @@ def profile(caller: Caller) -> dict[str, Any]:
         "identities": [
             {"id": identity.external_id, "provider_type": identity.provider_type,
              "provider_id": identity.provider_id}
-            for identity in identities_of(user)
+            for identity in users.identities_of(user)
         ],
         "data": user.data,
         "custom_data": user.custom_data,

@@ -21,10 +21,23 @@ from app.domain.errors import (
 )
 from app.domain.ids import get_or_raise
 from app.models import App, Identity, PasswordCredential, Session, User
+from app.statements import Select
 
 PAGE_SIZE = 50
 # No whitespace or control characters (PostgreSQL refuses a NUL byte outright).
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}$")
+
+# Every profile and every user-key call reads them: compiled once (app.statements).
+_IDENTITIES_OF_USER = Select(
+    [Identity],
+    lambda p: Identity.select().where(Identity.user == p.user).order_by(Identity.id),
+    user=Identity.user,
+)
+
+
+def identities_of(user: User) -> list[Identity]:
+    """Return the user's identities, oldest first."""
+    return [identity for identity, in _IDENTITIES_OF_USER.rows(user=user)]
 
 
 @dataclass(frozen=True)
