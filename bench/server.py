@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
-from types import TracebackType
 
-import requests
-
-from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, free_port
-
-STARTUP_TIMEOUT_SECONDS = 120.0
+from tests.support.live_server import LiveServer
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -46,64 +37,27 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class BenchServer:
-    """`appservices serve --workers N` in a subprocess, with the env admin key pair."""
+class BenchServer(LiveServer):
+    """`appservices serve --workers N` (tests/support/live_server.py), ready once every
+    worker runs, with the /proc figures the benchmark reads."""
+
+    startup_timeout_seconds = 120.0
+    stop_timeout_seconds = 30.0
 
     def __init__(self, instance_path: Path, database_url: str, *, workers: int,
                  env: dict[str, str] | None = None) -> None:
-        self.instance_path = instance_path
-        self.database_url = database_url
-        self.workers = workers
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = instance_path / "server.log"
-        self._extra_env = env or {}
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> BenchServer:
-        self.instance_path.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "APPSERVICES_INSTANCE_PATH": str(self.instance_path),
-            "APPSERVICES_ADMIN_PUBLIC_KEY": ADMIN_PUBLIC_KEY,
-            "APPSERVICES_ADMIN_PRIVATE_KEY": ADMIN_PRIVATE_KEY,
-            "BCRYPT_ROUNDS": "4",  # passwords are only in the set-up, not in a workload
+        super().__init__(instance_path, database_url=database_url, workers=workers, env={
             "ACCESS_TOKEN_SECONDS": "86400",  # tokens made at set-up outlive the run
             "LOG_LEVEL": "WARNING",
-            **self._extra_env,
-        }
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", str(self.workers)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
-        self._wait_until_healthy()
-        return self
+            **(env or {}),
+        })
 
-    def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"the server exited at start-up:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    if len(self.worker_pids()) == self.workers:
-                        return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the server did not become healthy:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+    def _is_ready(self) -> bool:
+        return len(self.worker_pids()) == self.workers
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the children of the master (`appservices serve`)."""
-        return children_of(self._process.pid) if self._process is not None else []
+        return children_of(self.pid) if self.pid is not None else []
 
     def cpu_seconds(self) -> float:
         """CPU time the workers have used so far (user + system)."""
@@ -131,22 +85,3 @@ class BenchServer:
                 if line.startswith("VmHWM:"):
                     peak_kb = max(peak_kb, int(line.split()[1]))
         return peak_kb * 1024 / 1e6
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-    def __enter__(self) -> BenchServer:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.stop()

@@ -14,12 +14,12 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import requests
 
 ADMIN_PUBLIC_KEY = "testadmin"
 ADMIN_PRIVATE_KEY = "test-admin-private-key-0123456789"
-STARTUP_TIMEOUT_SECONDS = 30.0
 
 
 def free_port() -> int:
@@ -33,6 +33,9 @@ def free_port() -> int:
 class LiveServer:
     """`appservices serve` in a subprocess, with its own instance folder and database."""
 
+    startup_timeout_seconds = 30.0
+    stop_timeout_seconds = 20.0
+
     def __init__(self, instance_path: Path, *, database_url: str | None = None,
                  workers: int = 2, env: dict[str, str] | None = None) -> None:
         self.instance_path = instance_path
@@ -44,7 +47,7 @@ class LiveServer:
         self._extra_env = env or {}
         self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> LiveServer:
+    def start(self) -> Self:
         self.instance_path.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -59,24 +62,34 @@ class LiveServer:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         log.close()
         self._wait_until_healthy()
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self.startup_timeout_seconds
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"the server exited at start-up:\n{self.log_tail()}")
             try:
-                if requests.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                if (requests.get(f"{self.base_url}/healthz", timeout=1).status_code == 200
+                        and self._is_ready()):
                     return
             except requests.ConnectionError:
                 pass
             time.sleep(0.05)  # polling a start-up, not waiting on behaviour under test
         raise RuntimeError(f"the server did not become healthy:\n{self.log_tail()}")
+
+    def _is_ready(self) -> bool:
+        """Whatever else a subclass waits for once /healthz answers."""
+        return True
+
+    @property
+    def pid(self) -> int | None:
+        """The server's main process (gunicorn's master), while it runs."""
+        return self._process.pid if self._process is not None else None
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
@@ -89,13 +102,13 @@ class LiveServer:
         if self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
             try:
-                self._process.wait(timeout=20)
+                self._process.wait(timeout=self.stop_timeout_seconds)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
         self._process = None
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
