@@ -121,8 +121,20 @@ class Select(Statement):
                  **fields: peewee.Field) -> None:
         super().__init__(build, **fields)
         self._models = tuple(models)
-        self._layout = [(model, model._meta.sorted_fields) for model in self._models]
-        self._columns = [field.column_name for _, fields_ in self._layout for field in fields_]
+        self._layout = [
+            (model, [(field.name, field.python_value) for field in model._meta.sorted_fields])
+            for model in self._models
+        ]
+        self._columns = [field.column_name for model in self._models
+                         for field in model._meta.sorted_fields]
+        # (instance index, foreign key name, index of the instance it may point at,
+        # that instance's key name): worked out once, not per row.
+        self._relations = [
+            (i, field.name, j, field.rel_field.name)
+            for i, model in enumerate(self._models)
+            for field in model._meta.sorted_fields if isinstance(field, peewee.ForeignKeyField)
+            for j, other in enumerate(self._models) if other is field.rel_model
+        ]
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """Run the select; return a tuple of model instances per row."""
@@ -143,32 +155,26 @@ class Select(Statement):
     def _instances(self, row: Sequence[Any]) -> tuple[Any, ...]:
         instances: list[peewee.Model | None] = []
         start = 0
-        for model, fields in self._layout:
-            raw = row[start:start + len(fields)]
-            start += len(fields)
+        for model, converters in self._layout:
+            raw = row[start:start + len(converters)]
+            start += len(converters)
             if raw[0] is None:  # no primary key: an outer join that found nothing
                 instances.append(None)
                 continue
-            instances.append(model(**{
-                field.name: None if value is None else field.python_value(value)
-                for field, value in zip(fields, raw, strict=True)
-            }))
-        _attach_related(instances)
+            # As peewee's own selects do: no defaults (a default id would mint an id
+            # per row for nothing), nothing dirty, the converted column values.
+            instance = model(__no_default__=True)
+            instance.__data__ = {
+                name: None if value is None else convert(value)
+                for (name, convert), value in zip(converters, raw, strict=True)
+            }
+            instances.append(instance)
+        for i, name, j, key in self._relations:
+            referring, referred = instances[i], instances[j]
+            if (referring is not None and referred is not None
+                    and referring.__data__[name] == referred.__data__[key]):
+                setattr(referring, name, referred)
         return tuple(instances)
-
-
-def _attach_related(instances: list[peewee.Model | None]) -> None:
-    for instance in instances:
-        if instance is None:
-            continue
-        for field in instance._meta.sorted_fields:
-            if not isinstance(field, peewee.ForeignKeyField):
-                continue
-            points_at = instance.__data__.get(field.name)
-            for other in instances:
-                if (other is not None and type(other) is field.rel_model
-                        and other.__data__.get(field.rel_field.name) == points_at):
-                    setattr(instance, field.name, other)
 
 
 class Insert:
