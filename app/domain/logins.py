@@ -87,12 +87,19 @@ def _enabled_provider(app: App, provider_type: str) -> AuthProvider:
 
 
 def _device_id(app: App, device: dict[str, Any]) -> str:
-    """Reuse the device id the SDK sent back when we know it; otherwise mint one."""
+    """Reuse the device id the SDK sent back when we know it; otherwise mint one.
+
+    A login that says nothing of a device (a script, curl) comes from none: it gets the
+    zero id, as the contract allows, and no row. SDKs always describe their device, and
+    a row per scripted login would grow without end.
+    """
     sent = device.get("deviceId")
     if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
         sent = sent.get("$oid")
-    now = clock.timestamp()
     info = {name: str(device[name])[:128] for name in DEVICE_FIELDS if name in device}
+    if not info and sent in {None, sessions.NO_DEVICE}:
+        return sessions.NO_DEVICE
+    now = clock.timestamp()
     if isinstance(sent, str) and is_object_id(sent) and sent != sessions.NO_DEVICE:
         if _SEEN_DEVICE.execute(now=now, info=info, device_id=sent, app=app):
             return sent

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from app import clock
 from app.domain import keys
+from app.domain.sessions import NO_DEVICE
+from app.models import Device
 from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
@@ -406,7 +408,7 @@ def test_a_device_id_sent_back_as_ejson_is_reused(realm: ClientApp) -> None:
 
 
 def test_a_device_id_sent_back_as_a_string_is_reused(realm: ClientApp) -> None:
-    first = realm.login_anonymously()
+    first = Tokens.from_response(realm.login("anon-user", {}, device={"platform": "web"}))
 
     again = realm.login("anon-user", {}, device={"deviceId": first.device_id})
 
@@ -423,7 +425,7 @@ def test_a_device_id_sent_back_as_a_string_is_reused(realm: ClientApp) -> None:
 def test_a_device_id_this_server_never_issued_is_replaced_by_a_new_one(
     realm: ClientApp, sent: Any
 ) -> None:
-    response = realm.login("anon-user", {}, device={"deviceId": sent})
+    response = realm.login("anon-user", {}, device={"deviceId": sent, "platform": "web"})
 
     device_id = Tokens.from_response(response).device_id
     assert OBJECT_ID.match(device_id)
@@ -433,18 +435,36 @@ def test_a_device_id_this_server_never_issued_is_replaced_by_a_new_one(
 def test_a_device_id_of_another_app_is_not_reused(realm: ClientApp) -> None:
     other = ClientApp.create(realm.client, realm.admin, name="otherapp",
                              providers=("anon-user",))
-    theirs = other.login_anonymously().device_id
+    theirs = Tokens.from_response(
+        other.login("anon-user", {}, device={"platform": "web"})).device_id
 
     response = realm.login("anon-user", {}, device={"deviceId": {"$oid": theirs}})
 
     assert Tokens.from_response(response).device_id != theirs
 
 
-def test_logins_without_device_information_each_get_a_device_id(realm: ClientApp) -> None:
-    first = realm.login_anonymously()
-    second = realm.login_anonymously()
+def test_logins_without_device_information_get_the_zero_device_id_and_leave_no_device(
+    realm: ClientApp,
+) -> None:
+    devices_before = Device.select().count()
 
-    assert OBJECT_ID.match(first.device_id)
+    bare = Tokens.from_response(  # no "options" at all
+        realm.client.post(realm.app_url("/auth/providers/anon-user/login"), json={}))
+    empty = realm.login_anonymously()  # "options": {"device": {}}
+    zero_sent_back = Tokens.from_response(
+        realm.login("anon-user", {}, device={"deviceId": {"$oid": NO_DEVICE}}))
+
+    assert bare.device_id == empty.device_id == zero_sent_back.device_id == NO_DEVICE
+    assert Device.select().count() == devices_before
+
+
+def test_a_login_describing_its_device_gets_a_new_device_id_each_time(
+    realm: ClientApp,
+) -> None:
+    first = Tokens.from_response(realm.login("anon-user", {}, device={"platform": "web"}))
+    second = Tokens.from_response(realm.login("anon-user", {}, device={"platform": "web"}))
+
+    assert OBJECT_ID.match(first.device_id) and first.device_id != NO_DEVICE
     assert first.device_id != second.device_id
 
 

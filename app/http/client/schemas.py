@@ -24,6 +24,10 @@ class LocationSchema(Schema):
 class DeviceSchema(Schema):
     class Meta:
         unknown = EXCLUDE
+        description = (
+            "The device the SDK logs in from. A known deviceId is reused; a login that "
+            "describes no device gets the device id 000000000000000000000000."
+        )
 
     deviceId = fields.Raw(metadata={
         "description": "A device id from an earlier login, as a string or EJSON {\"$oid\"}"
