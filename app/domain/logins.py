@@ -42,6 +42,15 @@ _APP_BY_CLIENT_ID = Select(
     [App], lambda p: App.select().where(App.client_app_id == p.client_app_id).limit(1),
     client_app_id=App.client_app_id,
 )
+# The app with its provider of one type, when it has one.
+_APP_WITH_PROVIDER = Select(
+    [App, AuthProvider],
+    lambda p: App.select(App, AuthProvider).join(
+        AuthProvider, peewee.JOIN.LEFT_OUTER,
+        on=(AuthProvider.app == App.id) & (AuthProvider.type == p.provider_type),
+    ).where(App.client_app_id == p.client_app_id).limit(1),
+    client_app_id=App.client_app_id, provider_type=AuthProvider.type,
+)
 # The key with its user and, when it has logged in before, its api-key identity.
 _KEY_WITH_USER_AND_IDENTITY = Select(
     [ApiKey, User, Identity],
@@ -69,19 +78,47 @@ class LoginRequest:
     client_address: str | None = None  # failed logins are throttled per address
 
 
+@dataclass(frozen=True)
+class LoginTarget:
+    """The app a login is for, and its provider of the login's type (None: it has none)."""
+
+    app: App
+    provider_type: str
+    provider: AuthProvider | None
+
+
+def _app_not_found(client_app_id: str) -> AppNotFound:
+    return AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
+
+
 def app_by_client_id(client_app_id: str) -> App:
     """Return the app with this client App ID (the id the SDKs are configured with)."""
     row = (_APP_BY_CLIENT_ID.first(client_app_id=client_app_id)
            if CLIENT_APP_ID_PATTERN.fullmatch(client_app_id) else None)
     if row is None:
-        raise AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
+        raise _app_not_found(client_app_id)
     app: App = row[0]
     return app
 
 
-def _enabled_provider(app: App, provider_type: str) -> AuthProvider:
-    provider = providers.require_enabled(app, provider_type)
-    if provider is None:
+def login_target(client_app_id: str, provider_type: str) -> LoginTarget:
+    """Return the app with this client App ID and its provider of `provider_type`.
+
+    One read for both: every login needs them. A type no app can have is not looked up.
+    """
+    if provider_type not in providers.TYPES:
+        return LoginTarget(app_by_client_id(client_app_id), provider_type, None)
+    row = (_APP_WITH_PROVIDER.first(client_app_id=client_app_id, provider_type=provider_type)
+           if CLIENT_APP_ID_PATTERN.fullmatch(client_app_id) else None)
+    if row is None:
+        raise _app_not_found(client_app_id)
+    app, provider = row
+    return LoginTarget(app, provider_type, provider)
+
+
+def _enabled_provider(target: LoginTarget, provider_type: str) -> AuthProvider:
+    provider = target.provider if target.provider_type == provider_type else None
+    if provider is None or provider.disabled:
         raise ProviderUnsupported(f"authentication via '{provider_type}' is unsupported")
     return provider
 
@@ -136,9 +173,10 @@ def _link(user: User, provider: AuthProvider, external_id: str) -> Identity:
     )
 
 
-def login_with_api_key(app: App, key: str, request: LoginRequest) -> sessions.LoginResult:
+def login_with_api_key(target: LoginTarget, key: str,
+                       request: LoginRequest) -> sessions.LoginResult:
     """Log in with a server key (as its server user) or a user key (as its owner)."""
-    provider = _enabled_provider(app, providers.API_KEY)
+    app, provider = target.app, _enabled_provider(target, providers.API_KEY)
     with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
         return _login_with_api_key(app, provider, key, request)
 
@@ -168,9 +206,9 @@ def _login_with_api_key(app: App, provider: AuthProvider, key: str,
                                      api_key=api_key)
 
 
-def login_anonymously(app: App, request: LoginRequest) -> sessions.LoginResult:
+def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.LoginResult:
     """Create a new anonymous user and log it in; its session never expires."""
-    provider = _enabled_provider(app, providers.ANON_USER)
+    app, provider = target.app, _enabled_provider(target, providers.ANON_USER)
     with write_transaction():
         if request.link_to is not None:
             raise Forbidden("an anonymous identity cannot be linked to an existing user")
@@ -179,10 +217,10 @@ def login_anonymously(app: App, request: LoginRequest) -> sessions.LoginResult:
                                      anonymous=True)
 
 
-def login_with_password(app: App, username: str, password: str,
+def login_with_password(target: LoginTarget, username: str, password: str,
                         request: LoginRequest) -> sessions.LoginResult:
     """Log in with email and password; the first login creates the user."""
-    provider = _enabled_provider(app, providers.LOCAL_USERPASS)
+    app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
     if request.link_to is not None and request.link_to.user.app_id != app.id:
         raise InvalidSession("invalid session: the access token was issued for another app")
     with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
@@ -218,9 +256,9 @@ def _login_with_password(app: App, provider: AuthProvider, username: str, passwo
         return sessions.open_session(app, user, identity, _device_id(app, request.device))
 
 
-def register(app: App, email: str, password: str) -> None:
+def register(target: LoginTarget, email: str, password: str) -> None:
     """Register an email/password credential; the user appears at its first login."""
-    provider = _enabled_provider(app, providers.LOCAL_USERPASS)
+    app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
     if not provider.config.get("autoConfirm", False):
         raise InvalidParameter(
             "email confirmation is not supported by this server yet; set the "

@@ -27,6 +27,7 @@ import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app import clock
 from app.domain import settings
@@ -49,8 +50,13 @@ class Scope:
 
     @property
     def digest(self) -> str:
-        secret = settings.current().secret_key.encode()
-        return hmac.new(secret, f"throttle:{self.name}".encode(), hashlib.sha256).hexdigest()
+        return _scope_digest(settings.current().secret_key, self.name)
+
+
+@lru_cache(maxsize=4096)  # every login digests its scopes; the same few, over and over
+def _scope_digest(secret_key: str, name: str) -> str:
+    return hmac.new(secret_key.encode(), f"throttle:{name}".encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def login_scopes(app_id: str, address: str | None) -> list[Scope]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 from typing import Any, Literal
 
 import jwt
@@ -25,10 +26,16 @@ NEVER_SECONDS = 100 * 365 * 24 * 3600
 
 
 def _signing_key(audience: Audience) -> bytes:
-    secret = settings.current().secret_key.encode()
+    secret = settings.current().secret_key
     if not secret:
         raise RuntimeError("the token signing key is not configured (create_app sets it)")
-    return hmac.new(secret, f"appservices-{audience}-tokens".encode(), hashlib.sha256).digest()
+    return _derive_key(secret, audience)
+
+
+@lru_cache(maxsize=16)  # derived for every token signed or checked
+def _derive_key(secret_key: str, audience: Audience) -> bytes:
+    return hmac.new(secret_key.encode(), f"appservices-{audience}-tokens".encode(),
+                    hashlib.sha256).digest()
 
 
 def encode(audience: Audience, claims: dict[str, Any]) -> str:

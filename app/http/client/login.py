@@ -40,18 +40,18 @@ def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
           provider: str) -> sessions.LoginResult:
     """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
     `local-userpass` ({"username", "password"})."""
-    app = logins.app_by_client_id(client_app_id)
+    target = logins.login_target(client_app_id, provider)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
     # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
     request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to,
                                   client_address=http_request.remote_addr)
     if provider == providers.API_KEY:
-        return logins.login_with_api_key(app, _required(body, "key"), request)
+        return logins.login_with_api_key(target, _required(body, "key"), request)
     if provider == providers.ANON_USER:
-        return logins.login_anonymously(app, request)
+        return logins.login_anonymously(target, request)
     if provider == providers.LOCAL_USERPASS:
         return logins.login_with_password(
-            app, _required(body, "username"), _required(body, "password"), request
+            target, _required(body, "username"), _required(body, "password"), request
         )
     raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
 
@@ -63,5 +63,6 @@ def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
 @errors(400, 401, 404, 409)
 def register(body: dict[str, str], client_app_id: str) -> Response:
     """Register an email/password user (the provider must auto-confirm)."""
-    logins.register(logins.app_by_client_id(client_app_id), body["email"], body["password"])
+    target = logins.login_target(client_app_id, providers.LOCAL_USERPASS)
+    logins.register(target, body["email"], body["password"])
     return Response(status=201)  # no body, and so no Content-Type (see create_app)
