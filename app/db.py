@@ -122,6 +122,9 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
             max_connections=pool_size,
             stale_timeout=300,
             timeout=10,
+            # psycopg 3: a statement run a few times on a connection is prepared on the
+            # server, so PostgreSQL stops planning the hot paths' queries anew each time.
+            prefer_psycopg3=True,
             **options,
         )
     else:
@@ -129,6 +132,10 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
             f"DATABASE_URL scheme {parsed.scheme!r} is not supported; "
             "use sqlite:///path or postgresql://user@host/db"
         )
+    if database.obj is not None:
+        # The proxy is the only way to the previous database (tests build several apps
+        # in one process): its connections could never be used again, so close them.
+        _close_connections(database.obj)
     database.initialize(db)
     return db
 
@@ -203,7 +210,10 @@ def ping() -> bool:
 
 def close_all() -> None:
     """Close every connection this process holds (before forking workers, at shutdown)."""
-    db = database.obj
+    _close_connections(database.obj)
+
+
+def _close_connections(db: peewee.Database) -> None:
     if isinstance(db, PooledPostgresqlDatabase):
         db.close_all()  # type: ignore[no-untyped-call]
     elif not db.is_closed():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import secrets
 import sqlite3
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import psycopg2
+import psycopg
 import requests
 
 from app.domain import keys
@@ -175,7 +174,7 @@ class _Writer:
             self.connection.execute("PRAGMA synchronous = NORMAL")
             self.connection.execute("BEGIN IMMEDIATE")
         else:
-            self.connection = psycopg2.connect(database_url)
+            self.connection = psycopg.connect(database_url)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         if self.sqlite:
@@ -191,19 +190,16 @@ class _Writer:
             self.connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
                                         rows)
             return
-        with self.connection.cursor() as cursor:
-            while True:
-                buffer = io.StringIO()
-                written = 0
-                for row in rows:
-                    buffer.write("\t".join(_copy_text(value) for value in row) + "\n")
-                    written += 1
-                    if written == CHUNK:
-                        break
-                if not written:
-                    break
-                buffer.seek(0)
-                cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+        copy_sql = f'COPY "{table}" ({names}) FROM STDIN'
+        with self.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            lines: list[str] = []
+            for row in rows:
+                lines.append("\t".join(_copy_text(value) for value in row) + "\n")
+                if len(lines) == CHUNK:
+                    copy.write("".join(lines))
+                    lines.clear()
+            if lines:
+                copy.write("".join(lines))
 
     def commit(self) -> None:
         if self.sqlite:

@@ -17,9 +17,9 @@ import os
 from collections.abc import Generator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
+import psycopg
 import pytest
-from psycopg2 import sql
+from psycopg import sql
 from pytest_bdd import given, parsers, then, when
 
 from tests.acceptance.world import CLOCK, PASSWORD, AdminApi, Http, Session, World, pattern
@@ -69,7 +69,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _fresh_database_on(server_url: str, name: str) -> str:
     """Create (or re-create) database `name` on an existing server; return its URL."""
-    with contextlib.closing(psycopg2.connect(server_url)) as connection:
+    with contextlib.closing(psycopg.connect(server_url)) as connection:
         connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

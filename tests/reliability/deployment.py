@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
+import psycopg
 import requests
-from psycopg2 import sql
+from psycopg import sql
 
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
 
@@ -39,7 +39,7 @@ T = TypeVar("T")
 def new_postgres_database(any_database_url: str, prefix: str) -> str:
     """Create a fresh database on the PostgreSQL server of `any_database_url`; return its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with contextlib.closing(psycopg2.connect(any_database_url)) as connection:
+    with contextlib.closing(psycopg.connect(any_database_url)) as connection:
         connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -50,8 +50,8 @@ def drop_postgres_database(database_url: str) -> None:
     """Drop a database `new_postgres_database` made (best effort: its server may be gone)."""
     name = urlsplit(database_url).path.lstrip("/")
     maintenance = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    with contextlib.suppress(psycopg2.Error), \
-            contextlib.closing(psycopg2.connect(maintenance)) as connection:
+    with contextlib.suppress(psycopg.Error), \
+            contextlib.closing(psycopg.connect(maintenance)) as connection:
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(

@@ -1,4 +1,4 @@
-"""Looking straight into a deployment's database (sqlite3 / psycopg2, not the service's
+"""Looking straight into a deployment's database (sqlite3 / psycopg, not the service's
 code), to check what no HTTP answer can show: nothing half-made was left behind."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg2
+import psycopg
 
 
 def query(database_url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -18,7 +18,7 @@ def query(database_url: str, statement: str, params: tuple[Any, ...] = ()) -> li
         path = database_url.removeprefix("sqlite:///")
         with contextlib.closing(sqlite3.connect(path, timeout=30)) as sqlite:
             return list(sqlite.execute(statement.replace("%s", "?"), params).fetchall())
-    with contextlib.closing(psycopg2.connect(database_url)) as postgres, \
+    with contextlib.closing(psycopg.connect(database_url)) as postgres, \
             postgres.cursor() as cursor:
         cursor.execute(statement, params)
         return list(cursor.fetchall())

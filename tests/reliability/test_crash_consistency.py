@@ -5,7 +5,7 @@ gunicorn workers are killed one after another; then a worker is killed at the wo
 moment, in the middle of creating a key: after its server user was inserted, while its
 identity is being inserted (a test-only trigger or table lock holds it there). Each key is
 made in one transaction, so the database rolls the half-made key back. Afterwards the
-database itself (read with sqlite3 / psycopg2) has each key with its user, each server
+database itself (read with sqlite3 / psycopg) has each key with its user, each server
 user with its identity and key, and as many server users as server keys.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-import psycopg2
+import psycopg
 import pytest
 import requests
 
@@ -149,7 +149,7 @@ class Stall:
                 db.execute("CREATE TRIGGER stall BEFORE INSERT ON identity BEGIN "
                            "SELECT count(*) FROM stall_rows a, stall_rows b, stall_rows c; END")
         else:
-            self._pg = psycopg2.connect(self.database_url)
+            self._pg = psycopg.connect(self.database_url)
             self._pg.cursor().execute("LOCK TABLE identity IN SHARE MODE")
         return self
 
@@ -164,7 +164,7 @@ class Stall:
                 return True
             finally:
                 probe.close()
-        with contextlib.closing(psycopg2.connect(self.database_url)) as db, db.cursor() as cursor:
+        with contextlib.closing(psycopg.connect(self.database_url)) as db, db.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
                            " WHERE c.relname = 'identity' AND NOT l.granted")
             row = cursor.fetchone()
@@ -181,7 +181,7 @@ class Stall:
             _poll(self._nothing_running, "the killed worker's database session ended")
 
     def _nothing_running(self) -> bool:
-        with contextlib.closing(psycopg2.connect(self.database_url)) as db, db.cursor() as cursor:
+        with contextlib.closing(psycopg.connect(self.database_url)) as db, db.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                            "current_database() AND pid <> pg_backend_pid() AND state <> 'idle'")
             row = cursor.fetchone()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import peewee
-import psycopg2
+import psycopg
 import pytest
 
 from app import db, postgres_pool
@@ -50,7 +50,7 @@ def one_request() -> int:
 
 
 def terminate(postgres_url: str, pid: int) -> None:
-    with psycopg2.connect(postgres_url) as admin, admin.cursor() as cursor:
+    with psycopg.connect(postgres_url) as admin, admin.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
 

@@ -44,8 +44,9 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import quote
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
+from psycopg.rows import TupleRow
 
 __all__ = [
     "PG_BIN_ENV",
@@ -447,8 +448,8 @@ class PostgresServer:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._run([*args, "-t", str(timeout)], check=False, timeout=timeout + 10)
 
-    def _connect(self, dbname: str, connect_timeout: int = 10) -> psycopg2.extensions.connection:
-        return psycopg2.connect(
+    def _connect(self, dbname: str, connect_timeout: int = 10) -> psycopg.Connection[TupleRow]:
+        return psycopg.connect(
             host=_HOST,
             port=self.port,
             user=_SUPERUSER,
@@ -463,7 +464,7 @@ class PostgresServer:
             try:
                 self._connect("postgres", connect_timeout=2).close()
                 return
-            except psycopg2.OperationalError as exc:
+            except psycopg.OperationalError as exc:
                 if time.monotonic() >= deadline:
                     raise RuntimeError(
                         f"PostgreSQL on {_HOST}:{self._port} did not accept connections within "
