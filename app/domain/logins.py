@@ -178,7 +178,15 @@ def login_with_api_key(target: LoginTarget, key: str,
     """Log in with a server key (as its server user) or a user key (as its owner)."""
     app, provider = target.app, _enabled_provider(target, providers.API_KEY)
     with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
-        return _login_with_api_key(app, provider, key, request)
+        try:
+            return _login_with_api_key(app, provider, key, request)
+        except peewee.IntegrityError:
+            # The key is read before the write transaction: it may have been deleted
+            # since (the session's foreign key refuses it), or a concurrent first login
+            # with the same user key may have given the owner its identity. Both are
+            # settled by reading again: the first is then an AuthError, the second
+            # finds the identity.
+            return _login_with_api_key(app, provider, key, request)
 
 
 def _login_with_api_key(app: App, provider: AuthProvider, key: str,

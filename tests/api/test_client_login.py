@@ -13,9 +13,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from app import clock
-from app.domain import keys
+from app.domain import api_keys, keys, logins
 from app.domain.sessions import NO_DEVICE
-from app.models import Device
+from app.models import Device, Session
 from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
@@ -300,6 +300,37 @@ def test_a_key_that_cannot_log_in_is_refused_without_saying_why(
 
     assert_error(response, 401, "AuthError")
     assert response.get_json() == {"error": "unauthorized", "error_code": "AuthError"}
+
+
+class _DeletedRightAfterReading:
+    """Stands in for the login's key read: reads, then deletes the key it read once,
+    as another server would between the read and the login's write transaction."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.reads = real, 0
+
+    def first(self, **values: Any) -> Any:
+        self.reads += 1
+        row = self.real.first(**values)
+        if self.reads == 1 and row is not None:
+            api_keys.delete_server_key(row[0])
+        return row
+
+
+def test_a_key_deleted_while_its_login_is_under_way_is_refused_and_nothing_is_kept(
+    realm: ClientApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = realm.create_server_key()
+    sessions_before = Session.select().count()
+    racing_read = _DeletedRightAfterReading(logins._KEY_WITH_USER_AND_IDENTITY)
+    monkeypatch.setattr(logins, "_KEY_WITH_USER_AND_IDENTITY", racing_read)
+
+    response = realm.login("api-key", {"key": key["key"]})
+
+    assert response.get_json() == {"error": "unauthorized", "error_code": "AuthError"}
+    assert response.status_code == 401
+    assert racing_read.reads == 2  # read again after the write was refused
+    assert Session.select().count() == sessions_before
 
 
 def test_a_key_that_is_enabled_again_logs_in_again(realm: ClientApp) -> None:
