@@ -112,7 +112,7 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
     elif scheme in {"postgres", "postgresql"}:
-        options = dict(parse_qsl(parsed.query))
+        options = _postgres_options(parsed.query)
         db = PooledPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
@@ -138,6 +138,25 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
         _close_connections(database.obj)
     database.initialize(db)
     return db
+
+
+def _postgres_options(query: str) -> dict[str, Any]:
+    """The DATABASE_URL's query parameters, for psycopg: libpq's as they are (`sslmode`),
+    and `prepare_threshold` as a number of runs, or `none` never to prepare statements
+    (for a pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode).
+    """
+    options: dict[str, Any] = dict(parse_qsl(query))
+    threshold = options.get("prepare_threshold")
+    if threshold is not None:
+        if threshold.lower() in {"none", "off"}:
+            options["prepare_threshold"] = None
+        elif threshold.isdigit():
+            options["prepare_threshold"] = int(threshold)
+        else:
+            raise ValueError(
+                f"DATABASE_URL: prepare_threshold must be a number or 'none', not {threshold!r}"
+            )
+    return options
 
 
 def is_sqlite() -> bool:
