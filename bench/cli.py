@@ -77,6 +77,7 @@ class Run:
     measurement: wrk.Measurement
     peak_rss_mb: float
     cpu_ms: float  # CPU per request: the workers, and the database server's processes
+    database_cpu_ms: float = 0.0  # of which the database server's (0 for SQLite)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Row:
     peak_rss_mb: float
     cpu_ms: float
     floor_cpu_ms: float
+    database_cpu_ms: float = 0.0
 
     @property
     def share(self) -> float:
@@ -149,12 +151,14 @@ def _measure(server: BenchServer, wrk_path: str, request: wrk.Request, options: 
         wrk.run(wrk_path, server.base_url, request, seconds=options.warmup,
                 connections=options.connections, tag=f"{tag}w")
     server.reset_peak_rss()
-    cpu_before = server.cpu_seconds() + database_cpu()
+    workers_before, database_before = server.cpu_seconds(), database_cpu()
     measurement = wrk.run(wrk_path, server.base_url, request, seconds=options.seconds,
                           connections=options.connections, tag=tag)
-    cpu = server.cpu_seconds() + database_cpu() - cpu_before
-    return Run(measurement, server.peak_rss_mb(),
-               cpu * 1000 / measurement.requests if measurement.requests else 0.0)
+    workers, database = (server.cpu_seconds() - workers_before,
+                         database_cpu() - database_before)
+    per_request = 1000 / measurement.requests if measurement.requests else 0.0
+    return Run(measurement, server.peak_rss_mb(), (workers + database) * per_request,
+               database * per_request)
 
 
 def _no_database_process() -> float:
@@ -222,7 +226,7 @@ def run_database(kind: str, options: Options, wrk_path: str) -> Report:
 
 def _row(name: str, run: Run, floor: Run) -> Row:
     return Row(name, run.measurement, floor.measurement.rps, run.peak_rss_mb, run.cpu_ms,
-               floor.cpu_ms)
+               floor.cpu_ms, run.database_cpu_ms)
 
 
 def _scale(kind: str, url: str, fixtures: seed.Fixtures, options: Options, wrk_path: str,
@@ -266,16 +270,17 @@ def format_report(report: Report) -> str:
     title = (f"{DATABASE_TITLES[report.database]}: {report.workers} workers, "
              f"{report.connections} connections, {report.seconds:g} s per workload")
     header = (f"{'workload':<30} {'req/s':>6} {'x floor':>7} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'errors':>6} {'RSS MB':>6} {'CPU ms/req':>10} {'x floor':>7}")
+              f"{'errors':>6} {'RSS MB':>6} {'CPU ms/req':>10} {'x floor':>7} {'of it DB':>8}")
     lines = [title, header, "-" * len(header)]
     for row in report.rows:
         m = row.measurement
         lines.append(f"{row.workload:<30} {m.rps:>6.0f} {row.share:>7.2f} {m.p50_ms:>7.2f} "
                      f"{m.p99_ms:>7.2f} {m.errors:>6d} {row.peak_rss_mb:>6.1f} "
-                     f"{row.cpu_ms:>10.3f} {row.cpu_share:>7.2f}")
+                     f"{row.cpu_ms:>10.3f} {row.cpu_share:>7.2f} {row.database_cpu_ms:>8.3f}")
     lines.append("(RSS: peak RSS per worker. CPU ms/req: the workers' CPU time, and the "
                  "database server's, per request; its 'x floor' is the floor's CPU/req over "
-                 "the workload's)")
+                 "the workload's; 'of it DB': the database server's part, 0 for SQLite, "
+                 "which works inside the workers)")
     if len(report.floors) > 1:
         lines.append(f"(the floor was measured before each workload: {min(report.floors):.0f}"
                      f"-{max(report.floors):.0f} req/s; each ratio is to the run just before)")
