@@ -134,7 +134,7 @@ def _device_id(app: App, device: dict[str, Any]) -> str:
     if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
         sent = sent.get("$oid")
     info = {name: str(device[name])[:128] for name in DEVICE_FIELDS if name in device}
-    if not info and sent in {None, sessions.NO_DEVICE}:
+    if not info and (sent is None or sent == sessions.NO_DEVICE):  # sent may be any JSON
         return sessions.NO_DEVICE
     now = clock.timestamp()
     if isinstance(sent, str) and is_object_id(sent) and sent != sessions.NO_DEVICE:

@@ -489,6 +489,16 @@ def test_logins_without_device_information_get_the_zero_device_id_and_leave_no_d
     assert Device.select().count() == devices_before
 
 
+@pytest.mark.parametrize("sent", [["5f0000000000000000000001"], {"$oid": {"$oid": "x"}}, 7])
+def test_a_device_id_of_another_json_type_alone_gets_a_new_device(
+    realm: ClientApp, sent: Any
+) -> None:
+    response = realm.login("anon-user", {}, device={"deviceId": sent})
+
+    device_id = Tokens.from_response(response).device_id
+    assert OBJECT_ID.match(device_id) and device_id != NO_DEVICE
+
+
 def test_a_login_describing_its_device_gets_a_new_device_id_each_time(
     realm: ClientApp,
 ) -> None:
