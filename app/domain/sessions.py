@@ -71,7 +71,7 @@ def open_session(
     )
     _INSERT_SESSION.save(session)
     _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
-    return _tokens(app, user, session, identity, exp=now + lifetime)
+    return _tokens(app, user, session, identity, iat=now, exp=now + lifetime)
 
 
 def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
@@ -87,15 +87,17 @@ def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
         session.expires_at = now + settings.current().refresh_token_seconds
         Session.update(expires_at=session.expires_at).where(Session.id == session.id).execute()
     _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
-    return _tokens(session.app, user, session, identity, exp=session.expires_at)
+    return _tokens(session.app, user, session, identity, iat=now, exp=session.expires_at)
 
 
 def _tokens(app: App, user: User, session: Session, identity: Identity, *,
-            exp: int) -> LoginResult:
+            iat: int, exp: int) -> LoginResult:
+    # iat is the `now` that exp was counted from: reading the clock again could cross a
+    # second and make the token one second shorter than its configured lifetime.
     refresh_token = tokens.encode("client", {
         "sub": user.id,
         "typ": "refresh",
-        "iat": clock.timestamp(),
+        "iat": iat,
         "exp": exp,
         "baas_id": session.id,
         "baas_device_id": session.device_id,

@@ -6,6 +6,7 @@ The service's clock is moved, never waited for.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import clock
+from app.domain import settings
 from tests.conftest import AdminSession, make_app
 from tests.support.client_actions import ClientApp, Tokens, client_app_on, clock_moved
 from tests.support.wire import assert_error, assert_json
@@ -145,3 +148,18 @@ def test_a_configured_refresh_token_lifetime_is_honoured(
     with clock_moved(timedelta(minutes=61)):
         assert_error(realm.post(SESSION, tokens.refresh_token), 401, "InvalidSession",
                      says="refresh token expired")
+
+
+def test_a_refresh_token_lasts_its_whole_lifetime_even_when_a_second_passes_mid_login(
+    realm: ClientApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = realm.create_server_key()
+    real_timestamp = clock.timestamp
+    ticks = itertools.count()
+    # Every read of the clock is a second later than the one before: a slow login.
+    monkeypatch.setattr(clock, "timestamp", lambda: real_timestamp() + next(ticks))
+
+    tokens = realm.login_with_key(key["key"])
+
+    claims = jwt.decode(tokens.refresh_token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == settings.current().refresh_token_seconds
