@@ -6,6 +6,7 @@ a refusal (`DomainError`) into words on the page, keeping what was typed in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -43,6 +44,18 @@ def _app_page(template: str, group: Group, app: App, status: int = 200,
 def _back(default: str) -> BaseResponse:
     """Redirect to the page the form came from (a console path), or to `default`."""
     return redirect(safe_next(request.form.get("next")) or default)
+
+
+def _confirm_then_delete(group: Group, app: App, *, what: str, consequence: str,
+                         back: str, delete: Callable[[], None],
+                         **page: Any) -> BaseResponse | Page:
+    """GET asks whether to delete `what` (saying what goes with it); POST deletes it."""
+    if request.method == "GET":
+        return _app_page("confirm_delete.html", group, app, what=what, cancel=back,
+                         consequence=consequence, **page)
+    delete()
+    flash(f"{what[:1].upper()}{what[1:]} is deleted.", "success")
+    return redirect(back)
 
 
 # --- apps ----------------------------------------------------------------------------
@@ -153,15 +166,13 @@ def delete_user(group_id: str, app_id: str, user_id: str) -> BaseResponse | Page
     """Ask, then delete a user with its identities, keys and sessions."""
     group, app = _app(group_id, app_id)
     user = users.get_user(app, user_id)
-    back = url_for("console.app_users", group_id=group_id, app_id=app_id)
-    if request.method == "GET":
-        return _app_page("confirm_delete.html", group, app, section="users",
-                         what=f"user {user.id}", cancel=back,
-                         consequence=("Its identities, API keys and sessions are deleted "
-                                      "with it, and it can no longer log in."))
-    users.delete_user(user)
-    flash(f"User {user.id} is deleted.", "success")
-    return redirect(back)
+    return _confirm_then_delete(
+        group, app, section="users", what=f"user {user.id}",
+        consequence=("Its identities, API keys and sessions are deleted with it, and it can "
+                     "no longer log in."),
+        back=url_for("console.app_users", group_id=group_id, app_id=app_id),
+        delete=lambda: users.delete_user(user),
+    )
 
 
 @bp.route(APP + "/users/providers")
@@ -221,12 +232,10 @@ def delete_api_key(group_id: str, app_id: str, key_id: str) -> BaseResponse | Pa
     """Ask, then delete a server key with its server user and sessions."""
     group, app = _app(group_id, app_id)
     api_key = api_keys.get_server_key(app, key_id)
-    back = url_for("console.api_keys_page", group_id=group_id, app_id=app_id)
-    if request.method == "GET":
-        return _app_page("confirm_delete.html", group, app, section="users", tab="providers",
-                         what=f"API key {api_key.name}", cancel=back,
-                         consequence=("Its server user is deleted with it, and whatever uses "
-                                      "the key can no longer log in."))
-    api_keys.delete_server_key(api_key)
-    flash(f"API key {api_key.name} is deleted.", "success")
-    return redirect(back)
+    return _confirm_then_delete(
+        group, app, section="users", tab="providers", what=f"API key {api_key.name}",
+        consequence=("Its server user is deleted with it, and whatever uses the key can no "
+                     "longer log in."),
+        back=url_for("console.api_keys_page", group_id=group_id, app_id=app_id),
+        delete=lambda: api_keys.delete_server_key(api_key),
+    )
