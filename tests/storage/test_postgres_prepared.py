@@ -29,8 +29,7 @@ def _prepared_after_running_hot_query(database_url: str, runs: int) -> list[str]
         cursor = db.database.execute_sql("SELECT statement FROM pg_prepared_statements")
         return [statement for statement, in cursor.fetchall()]
     finally:
-        db.release_connection()
-        db.close_all()
+        db.release_connection()  # the pool itself is closed by _closed_afterwards
 
 
 @pytest.fixture(autouse=True)
