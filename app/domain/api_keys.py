@@ -131,9 +131,16 @@ def delete_server_key(api_key: ApiKey) -> None:
         User.delete().where(User.id == api_key.user_id).execute()  # cascades to the key
 
 
+def _lock_owner(api_key: ApiKey) -> None:
+    # Logins take their user's row before they open a session (app.domain.sessions):
+    # taking it first makes a login racing this change either see it or be ended by it.
+    lock_for_update(User.select().where(User.id == api_key.user_id)).execute()
+
+
 def set_disabled(api_key: ApiKey, disabled: bool) -> None:
     """Enable or disable a key (idempotent). Disabling ends the sessions it opened."""
     with write_transaction():
+        _lock_owner(api_key)
         ApiKey.update(disabled=disabled).where(ApiKey.id == api_key.id).execute()
         if disabled:
             Session.delete().where(Session.api_key == api_key.id).execute()
@@ -199,6 +206,7 @@ def get_user_key(user: User, session: Session, key_id: str) -> ApiKey:
 def delete_user_key(api_key: ApiKey) -> None:
     """Delete a user key; the sessions it opened end with it."""
     with write_transaction():
+        _lock_owner(api_key)
         Identity.delete().where(
             (Identity.user == api_key.user_id)
             & (Identity.provider_type == providers.API_KEY)

@@ -173,6 +173,22 @@ def _link(user: User, provider: AuthProvider, external_id: str) -> Identity:
     )
 
 
+def _check_may_link(caller: sessions.Caller, app: App) -> None:
+    """Refuse a link that would widen what a key grants.
+
+    A session opened with a key may not manage keys nor delete its user; linking a
+    password to its user would give whoever holds the key a login that outlives the key
+    (and, for a server user, one that does what a key session may not). A server user
+    exists only for its key, so nothing is linked to it either.
+    """
+    if caller.user.app_id != app.id:
+        raise InvalidSession("invalid session: the access token was issued for another app")
+    if caller.session.api_key_id is not None:
+        raise Forbidden("a session opened with an API key cannot link identities to its user")
+    if caller.user.type != "normal":
+        raise Forbidden("a server API key's user cannot have other identities")
+
+
 def login_with_api_key(target: LoginTarget, key: str,
                        request: LoginRequest) -> sessions.LoginResult:
     """Log in with a server key (as its server user) or a user key (as its owner)."""
@@ -181,11 +197,10 @@ def login_with_api_key(target: LoginTarget, key: str,
         try:
             return _login_with_api_key(app, provider, key, request)
         except peewee.IntegrityError:
-            # The key is read before the write transaction: it may have been deleted
-            # since (the session's foreign key refuses it), or a concurrent first login
-            # with the same user key may have given the owner its identity. Both are
-            # settled by reading again: the first is then an AuthError, the second
-            # finds the identity.
+            # The key is read before the write transaction: a concurrent first login
+            # with the same user key may have given the owner its identity meanwhile.
+            # Reading again finds it. (A key disabled or deleted meanwhile is refused
+            # inside the transaction: app.domain.sessions.open_session.)
             return _login_with_api_key(app, provider, key, request)
 
 
@@ -229,8 +244,8 @@ def login_with_password(target: LoginTarget, username: str, password: str,
                         request: LoginRequest) -> sessions.LoginResult:
     """Log in with email and password; the first login creates the user."""
     app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
-    if request.link_to is not None and request.link_to.user.app_id != app.id:
-        raise InvalidSession("invalid session: the access token was issued for another app")
+    if request.link_to is not None:
+        _check_may_link(request.link_to, app)
     with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
         return _login_with_password(app, provider, username, password, request)
 
@@ -259,6 +274,8 @@ def _login_with_password(app: App, provider: AuthProvider, username: str, passwo
             user, identity = _new_user(app, provider, credential.id, data={"email": email})
         else:
             user, identity = User.get_by_id(existing.user_id), existing
+        if user.type != "normal":  # linked before linking to server users was refused
+            raise InvalidPassword()
         if user.disabled:
             raise UserDisabled()
         return sessions.open_session(app, user, identity, _device_id(app, request.device))

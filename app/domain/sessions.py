@@ -3,6 +3,15 @@
 A session is one row per refresh token. Access tokens name their session (`iss`) and
 every request checks that it still exists, so logging out, disabling or deleting a
 key or a user ends every token of the affected sessions at once, on every server.
+
+Revocation holds against logins racing it. A login opens its session in a transaction
+whose first write is to its user's row, and everything that revokes (disabling or
+deleting the user, or one of its keys) writes or locks that row first too: the two
+queue. A revocation that commits first is seen by the login, which re-reads the key
+after taking the row and refuses; a login that commits first has its session ended by
+the revocation. Every token-authenticated request also checks that the key a session
+was opened with is still enabled, and that the provider it came through still is:
+disabling a provider ends its sessions (the original kept them; we are stricter).
 """
 
 from __future__ import annotations
@@ -10,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
+
 from app import clock
 from app.db import is_object_id, new_object_id
 from app.domain import settings, tokens, users
-from app.domain.errors import Forbidden, InvalidSession, UserDisabled
-from app.models import ApiKey, App, Identity, Session, User
+from app.domain.errors import AuthError, Forbidden, InvalidSession, UserDisabled
+from app.models import ApiKey, App, AuthProvider, Identity, Session, User
 from app.statements import Insert, Select, Statement
 
 NO_DEVICE = "000000000000000000000000"
@@ -23,13 +34,29 @@ _NOT_FOUND = "invalid session: failed to find refresh token"
 # Every login and every token-authenticated call runs some of these: compiled once
 # (app.statements).
 _INSERT_SESSION = Insert(Session)
-_SET_LAST_AUTHENTICATION = Statement(
-    lambda p: User.update(last_authentication_date=p.now).where(User.id == p.user_id),
+# A login's first write: it records the login and takes the user's row, unless the user
+# is disabled or gone (no row changed).
+_CLAIM_USER = Statement(
+    lambda p: User.update(last_authentication_date=p.now)
+    .where((User.id == p.user_id) & (User.disabled == False)),  # noqa: E712 (SQL, not Python)
     now=User.last_authentication_date, user_id=User.id,
 )
-_SESSION_WITH_USER_AND_APP = Select(
-    [Session, User, App],
-    lambda p: Session.select(Session, User, App).join(User).switch(Session).join(App)
+_USER_EXISTS = Select(
+    [User], lambda p: User.select().where(User.id == p.user_id).limit(1), user_id=User.id,
+)
+# A key's state, read again inside the login's transaction once the user's row is held.
+_KEY_BY_ID = Select(
+    [ApiKey], lambda p: ApiKey.select().where(ApiKey.id == p.key_id).limit(1),
+    key_id=ApiKey.id,
+)
+# A session with what decides whether it is still good: its user, the key it was opened
+# with (when it was) and the provider it came through.
+_SESSION_WITH_ITS_GRANTORS = Select(
+    [Session, User, App, ApiKey, AuthProvider],
+    lambda p: Session.select(Session, User, App, ApiKey, AuthProvider)
+    .join(User).switch(Session).join(App).switch(Session)
+    .join(ApiKey, peewee.JOIN.LEFT_OUTER).switch(Session)
+    .join(AuthProvider, peewee.JOIN.LEFT_OUTER, on=(AuthProvider.id == Session.provider_id))
     .where(Session.id == p.session_id).limit(1),
     session_id=Session.id,
 )
@@ -60,8 +87,17 @@ def open_session(
     api_key: ApiKey | None = None,
     anonymous: bool = False,
 ) -> LoginResult:
-    """Record a new session for `user` and return its tokens."""
+    """Record a new session for `user` and return its tokens.
+
+    Call it inside the login's write transaction: it takes the user's row first (see the
+    module's docstring), then checks that the user and the key are still good.
+    """
     now = clock.timestamp()
+    claim_user(user, now)
+    if api_key is not None:
+        row = _KEY_BY_ID.first(key_id=api_key.id)
+        if row is None or row[0].disabled:
+            raise AuthError()
     lifetime = tokens.NEVER_SECONDS if anonymous else settings.current().refresh_token_seconds
     session = Session(
         id=new_object_id(), app=app, user=user, device_id=device_id,
@@ -70,8 +106,19 @@ def open_session(
         expires_at=None if anonymous else now + lifetime,
     )
     _INSERT_SESSION.save(session)
-    _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
     return _tokens(app, user, session, identity, iat=now, exp=now + lifetime)
+
+
+def claim_user(user: User, now: int) -> None:
+    """Record that `user` logs in now, holding its row until the transaction ends.
+
+    A user disabled or deleted since it was read is refused here: the write waited for
+    the change, and then changes no row.
+    """
+    if not _CLAIM_USER.execute(now=now, user_id=user.id):
+        if _USER_EXISTS.first(user_id=user.id) is None:
+            raise AuthError()
+        raise UserDisabled()
 
 
 def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
@@ -83,10 +130,10 @@ def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
     """
     session, user = caller.session, caller.user
     now = clock.timestamp()
+    claim_user(user, now)
     if session.expires_at is None:
         session.expires_at = now + settings.current().refresh_token_seconds
         Session.update(expires_at=session.expires_at).where(Session.id == session.id).execute()
-    _SET_LAST_AUTHENTICATION.execute(now=now, user_id=user.id)
     return _tokens(session.app, user, session, identity, iat=now, exp=session.expires_at)
 
 
@@ -144,12 +191,18 @@ def access_token(app: App, user: User, session: Session) -> str:
 def _caller(session_id: Any, user_id: Any) -> Caller:
     if not isinstance(session_id, str) or not is_object_id(session_id):
         raise InvalidSession(_NOT_FOUND)
-    row = _SESSION_WITH_USER_AND_APP.first(session_id=session_id)
+    row = _SESSION_WITH_ITS_GRANTORS.first(session_id=session_id)
     if row is None:
         raise InvalidSession(_NOT_FOUND)
-    session, user, _ = row
+    session, user, _, api_key, provider = row
     if session.user_id != user_id:
         raise InvalidSession(_NOT_FOUND)
+    # Revoking deletes the sessions too; these guard the sessions of a login that raced
+    # it, and a provider disabled while the session was in use.
+    if session.api_key_id is not None and (api_key is None or api_key.disabled):
+        raise InvalidSession("invalid session: the API key it was opened with is disabled")
+    if provider is None or provider.disabled:
+        raise InvalidSession("invalid session: its authentication provider is disabled")
     if session.expires_at is not None and session.expires_at <= clock.timestamp():
         raise InvalidSession("invalid session: refresh token expired")
     if user.disabled:  # disabling ends sessions; this guards a race with it

@@ -7,6 +7,8 @@ from app.models.application import App
 
 
 class AuthProvider(BaseModel):
+    app_id: str
+
     app = peewee.ForeignKeyField(App, backref="auth_providers", on_delete="CASCADE")
     type = peewee.CharField(max_length=32)
     name = peewee.CharField(max_length=32)
