@@ -11,7 +11,7 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.db import new_object_id, write_transaction
+from app.db import lock_for_update, new_object_id, write_transaction
 from app.domain.errors import (
     AuthProviderAlreadyExists,
     AuthProviderNotFound,
@@ -168,20 +168,28 @@ def update_provider(
         provider.config = validate_config(provider.type, config)
     with write_transaction():
         if disabled is not None:
-            provider.disabled = disabled
+            _switch(provider, disabled)
         provider.save()
-        if disabled:
-            _end_sessions(provider)
     return provider
 
 
 def set_disabled(provider: AuthProvider, disabled: bool) -> None:
     """Enable or disable a provider (idempotent). Disabling ends the sessions it opened."""
     with write_transaction():
-        provider.disabled = disabled
+        _switch(provider, disabled)
         provider.save()
-        if disabled:
-            _end_sessions(provider)
+
+
+def _switch(provider: AuthProvider, disabled: bool) -> None:
+    """Set `disabled`, ending the provider's sessions when it goes off and when it comes
+    back on. A disabled provider has no sessions but those of logins that raced its
+    disabling (refused on use meanwhile): enabling it again must not bring them back."""
+    was_disabled = lock_for_update(
+        AuthProvider.select(AuthProvider.disabled).where(AuthProvider.id == provider.id)
+    ).scalar()
+    provider.disabled = disabled
+    if disabled or was_disabled:
+        _end_sessions(provider)
 
 
 def delete_provider(provider: AuthProvider) -> None:
