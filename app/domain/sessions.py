@@ -24,7 +24,13 @@ import peewee
 from app import clock
 from app.db import is_object_id, new_object_id
 from app.domain import settings, tokens, users
-from app.domain.errors import AuthError, Forbidden, InvalidSession, UserDisabled
+from app.domain.errors import (
+    AuthError,
+    Forbidden,
+    InvalidParameter,
+    InvalidSession,
+    UserDisabled,
+)
 from app.models import ApiKey, App, AuthProvider, Identity, Session, User
 from app.statements import Insert, Select, Statement
 
@@ -257,3 +263,23 @@ def profile(caller: Caller) -> dict[str, Any]:
         "data": user.data,
         "custom_data": user.custom_data,
     }
+
+
+def verify_token(app: App, token: str) -> dict[str, Any]:
+    """Return the claims of a client access token issued for this app, or say why not.
+
+    Valid means what it means to every other request: signed, unexpired, for this app,
+    and its session still good (its user, key and provider not revoked).
+    """
+    try:
+        claims = tokens.decode("client", token, "access")
+        if claims.get("baas_domain_id") != app.domain_id:
+            raise InvalidParameter("token is not valid: it was issued for another app")
+    except InvalidSession as error:  # for the admin asking, the token is a bad parameter
+        raise InvalidParameter(f"token is not valid: {error.message}") from None
+    try:
+        _caller(claims.get("iss"), claims.get("sub"))
+    except (InvalidSession, UserDisabled) as error:
+        raise InvalidParameter(f"token is not valid: its session has ended ({error.message})"
+                               ) from None
+    return claims

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import peewee
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import passwords, providers, tokens
+from app.domain import passwords, providers
 from app.domain.errors import (
     InvalidParameter,
-    InvalidSession,
     ProviderDisabled,
     UserAlreadyExists,
     UserNotFound,
@@ -148,16 +146,3 @@ def set_disabled(user: User, disabled: bool) -> None:
 def logout(user: User) -> None:
     """Revoke every session (refresh token) of the user."""
     Session.delete().where(Session.user == user.id).execute()
-
-
-def verify_token(app: App, token: str) -> dict[str, Any]:
-    """Return the claims of a client access token issued for this app, or say why not."""
-    try:
-        claims = tokens.decode("client", token, "access")
-    except InvalidSession as error:  # for the admin asking, the token is a bad parameter
-        raise InvalidParameter(f"token is not valid: {error.message}") from None
-    if claims.get("baas_domain_id") != app.domain_id:
-        raise InvalidParameter("token is not valid: it was issued for another app")
-    if not Session.select().where(Session.id == str(claims.get("iss"))).exists():
-        raise InvalidParameter("token is not valid: its session has ended")
-    return claims

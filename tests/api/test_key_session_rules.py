@@ -7,12 +7,13 @@ to its user, and that a server user, which exists only for its key, never gains 
 
 from __future__ import annotations
 
+import jwt
 import pytest
 from flask.testing import FlaskClient
 
 from app.db import new_object_id
 from app.domain import providers
-from app.models import Identity, PasswordCredential, User
+from app.models import Identity, PasswordCredential, Session, User
 from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import assert_error, assert_json
@@ -127,3 +128,22 @@ def test_a_key_session_still_cannot_delete_its_user(realm: ClientApp) -> None:
 
     assert_error(realm.delete("/auth/delete", through_the_key.access_token), 403, "Forbidden")
     assert_json(realm.admin_user(victim.user_id), 200)
+
+
+def test_a_session_left_by_a_login_that_raced_a_disable_is_refused_everywhere(
+    realm: ClientApp,
+) -> None:
+    server_key = realm.create_server_key("reporting")
+    raced = realm.login_with_key(server_key["key"])
+    session_row = Session.get_by_id(jwt.decode(raced.refresh_token,
+                                               options={"verify_signature": False})["baas_id"])
+    assert realm.admin.put(
+        f"{realm.admin_path}/api_keys/{server_key['_id']}/disable").status_code == 204
+    # What a login racing the disable could leave before the fix: its session, kept.
+    Session.insert(session_row.__data__).execute()
+
+    assert_error(realm.post("/auth/session", raced.refresh_token), 401, "InvalidSession")
+    assert_error(realm.profile(raced), 401, "InvalidSession")
+    verified = realm.admin.post(f"{realm.admin_path}/users/verify_token",
+                                json={"token": raced.access_token})
+    assert_error(verified, 400, "InvalidParameter", says="session has ended")

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE
 
-from app.domain import users
+from app.domain import sessions, users
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import (
     UserCreateSchema,
@@ -81,7 +81,7 @@ def create_user(body: dict[str, str], group_id: str, app_id: str) -> dict[str, A
 @errors(400, 404)
 def verify_token(body: dict[str, str], group_id: str, app_id: str) -> dict[str, Any]:
     """Check a client access token of this app and return its claims."""
-    return users.verify_token(app_for(group_id, app_id), body["token"])
+    return sessions.verify_token(app_for(group_id, app_id), body["token"])
 
 
 @blp.route(USER, methods=["GET"])
