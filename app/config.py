@@ -96,6 +96,8 @@ class Settings:
     TEST_CLOCK: bool = False
     THROTTLE_FAILURES_PER_ADDRESS: int = 20
     THROTTLE_FAILURES_PER_APP: int = 500
+    THROTTLE_FAILURES_PER_ACCOUNT: int = 10
+    THROTTLE_REGISTRATIONS_PER_ADDRESS: int = 100
     THROTTLE_WINDOW_SECONDS: int = 300
     # The console's session cookie: "auto" marks it Secure when the request came over
     # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
@@ -136,6 +138,10 @@ class Settings:
                                                    minimum=0, maximum=1_000_000),
             THROTTLE_FAILURES_PER_APP=_int_env("THROTTLE_FAILURES_PER_APP", 500,
                                                minimum=0, maximum=1_000_000),
+            THROTTLE_FAILURES_PER_ACCOUNT=_int_env("THROTTLE_FAILURES_PER_ACCOUNT", 10,
+                                                   minimum=0, maximum=1_000_000),
+            THROTTLE_REGISTRATIONS_PER_ADDRESS=_int_env(
+                "THROTTLE_REGISTRATIONS_PER_ADDRESS", 100, minimum=0, maximum=1_000_000),
             THROTTLE_WINDOW_SECONDS=_int_env("THROTTLE_WINDOW_SECONDS", 300, minimum=10,
                                              maximum=24 * 3600),
         )

@@ -53,6 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
         throttle_failures_per_address=app.config["THROTTLE_FAILURES_PER_ADDRESS"],
         throttle_failures_per_app=app.config["THROTTLE_FAILURES_PER_APP"],
+        throttle_failures_per_account=app.config["THROTTLE_FAILURES_PER_ACCOUNT"],
+        throttle_registrations_per_address=app.config["THROTTLE_REGISTRATIONS_PER_ADDRESS"],
         throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
     ))
 

@@ -246,13 +246,13 @@ def login_with_password(target: LoginTarget, username: str, password: str,
     app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
     if request.link_to is not None:
         _check_may_link(request.link_to, app)
-    with throttle.guard(throttle.login_scopes(app.id, request.client_address)):
-        return _login_with_password(app, provider, username, password, request)
-
-
-def _login_with_password(app: App, provider: AuthProvider, username: str, password: str,
-                         request: LoginRequest) -> sessions.LoginResult:
     email = username.strip().lower()
+    with throttle.guard(throttle.login_scopes(app.id, request.client_address, email)):
+        return _login_with_password(app, provider, email, password, request)
+
+
+def _login_with_password(app: App, provider: AuthProvider, email: str, password: str,
+                         request: LoginRequest) -> sessions.LoginResult:
     # An address nobody can register is not looked up (a NUL byte is a 500 on PostgreSQL).
     credential = PasswordCredential.get_or_none(
         (PasswordCredential.app == app) & (PasswordCredential.email == email)
@@ -281,8 +281,13 @@ def _login_with_password(app: App, provider: AuthProvider, username: str, passwo
         return sessions.open_session(app, user, identity, _device_id(app, request.device))
 
 
-def register(target: LoginTarget, email: str, password: str) -> None:
-    """Register an email/password credential; the user appears at its first login."""
+def register(target: LoginTarget, email: str, password: str,
+             client_address: str | None = None) -> None:
+    """Register an email/password credential; the user appears at its first login.
+
+    Registrations are throttled per client address: each costs a bcrypt hash, and its
+    answer tells whether an email is taken.
+    """
     app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
     if not provider.config.get("autoConfirm", False):
         raise InvalidParameter(
@@ -291,6 +296,13 @@ def register(target: LoginTarget, email: str, password: str) -> None:
         )
     email = normalise_email(email)
     passwords.validate(password)
+    with throttle.counting_every_attempt(
+        throttle.registration_scopes(app.id, client_address), "registrations"
+    ):
+        _register(app, email, password)
+
+
+def _register(app: App, email: str, password: str) -> None:
     password_hash = passwords.hash_password(password)  # slow: outside the transaction
     try:
         with write_transaction():

@@ -20,6 +20,8 @@ class DomainSettings:
     # Failed logins allowed per window (app.domain.throttle); 0 switches a scope off.
     throttle_failures_per_address: int = 20
     throttle_failures_per_app: int = 500
+    throttle_failures_per_account: int = 10
+    throttle_registrations_per_address: int = 100
     throttle_window_seconds: int = 300
 
 

@@ -1,29 +1,40 @@
-"""Throttling brute force: failed logins counted per client address and per app.
+"""Throttling brute force without letting anyone lock out a caller who knows its secret.
 
-A login names the scopes it counts against: the client's address within the app, and
-the app as a whole (the admin login: the address only). Time is cut into fixed windows
-(THROTTLE_WINDOW_SECONDS, 5 minutes by default); while a scope has used up its failures
-for the current window, every login in it is refused with 429 TooManyRequests and a
-Retry-After saying when the window ends.
+Failed logins are counted in scopes, each with its own limit per window
+(THROTTLE_WINDOW_SECONDS, 5 minutes by default):
+
+- the client's address within the app (an IPv6 address counts as its /64, which one
+  subscriber usually holds whole): **blocking**. Once an address has used up its failures,
+  every login from it is refused with 429 TooManyRequests and a Retry-After, before its
+  credentials are looked at, so it learns nothing more, not even whether a key exists.
+  Only the address that failed is refused.
+- the account, for email/password logins (the email within the app), and the app as a
+  whole: **counting**. Others' failures must never lock out a caller presenting valid
+  credentials, so these never refuse a login that succeeds; once used up, a failed login
+  in them is answered 429 instead of 401, telling clients to back off and showing the
+  attack, while each guessing address still runs into its own limit.
+
+Registrations are counted per address and app too (blocking, every attempt: each costs a
+bcrypt hash and tells whether an email is taken).
 
 - The counts live in the database (`LoginFailure`), not in a process, so every worker
   and every server sharing the database counts together: failures on one server are
   throttled on all.
-- The check comes before the credentials are looked at, so a throttled client gets the
-  same answer whatever it sends: it cannot learn whether a key or an account exists.
 - Only failures are written. A successful login costs one indexed read and no write,
   so throttling does not slow the clients that know their credentials.
 - Concurrent attempts can each pass the check before any of them records its failure,
   so a burst may overshoot a limit by the number of requests in flight; the next check
   sees them all.
 - Scopes are stored as HMAC digests keyed with SECRET_KEY: the database never holds a
-  client's address, and the digests cannot be reversed by trying every IPv4 address.
+  client's address or an email, and the digests cannot be reversed by trying every
+  IPv4 address.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +58,9 @@ class Scope:
 
     name: str  # e.g. "ip:203.0.113.7:app:<app id>"; stored only as a digest
     limit: int
+    # Blocking: once used up, refuse every login in the scope before its credentials are
+    # read. Counting: only turn the scope's further failures into 429s.
+    blocking: bool = True
 
     @property
     def digest(self) -> str:
@@ -59,20 +73,49 @@ def _scope_digest(secret_key: str, name: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def login_scopes(app_id: str, address: str | None) -> list[Scope]:
-    """The scopes of a login to an app: the client's address within the app, and the app."""
+@lru_cache(maxsize=4096)
+def client_group(address: str | None) -> str:
+    """The unit an address is counted in: itself, or for IPv6 its /64 network.
+
+    An IPv6 subscriber is usually given a whole /64 and can use any address in it: one
+    address each would give a guesser 2**64 fresh allowances.
+    """
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or UNKNOWN_ADDRESS
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+def login_scopes(app_id: str, address: str | None, account: str | None = None) -> list[Scope]:
+    """The scopes of a login to an app: the client's address within the app, the account
+    (an email/password login's email) and the app."""
     current = settings.current()
     scopes = [
-        Scope(f"ip:{address or UNKNOWN_ADDRESS}:app:{app_id}",
+        Scope(f"ip:{client_group(address)}:app:{app_id}",
               current.throttle_failures_per_address),
-        Scope(f"app:{app_id}", current.throttle_failures_per_app),
+        Scope(f"app:{app_id}", current.throttle_failures_per_app, blocking=False),
     ]
+    if account is not None:
+        scopes.append(Scope(f"account:{account}:app:{app_id}",
+                            current.throttle_failures_per_account, blocking=False))
     return [scope for scope in scopes if scope.limit > 0]  # 0 switches a scope off
+
+
+def registration_scopes(app_id: str, address: str | None) -> list[Scope]:
+    """The scope of a registration: the client's address within the app."""
+    scope = Scope(f"register:ip:{client_group(address)}:app:{app_id}",
+                  settings.current().throttle_registrations_per_address)
+    return [scope] if scope.limit > 0 else []
 
 
 def admin_login_scopes(address: str | None) -> list[Scope]:
     """The scopes of an Admin API login: the client's address."""
-    scope = Scope(f"admin:ip:{address or UNKNOWN_ADDRESS}",
+    scope = Scope(f"admin:ip:{client_group(address)}",
                   settings.current().throttle_failures_per_address)
     return [scope] if scope.limit > 0 else []
 
@@ -95,26 +138,33 @@ def _counts_query(scope_count: int) -> Select:
     )
 
 
-# Every login checks its scopes (one or two): compiled once per count (app.statements).
-_COUNTS = {scope_count: _counts_query(scope_count) for scope_count in (1, 2)}
+# Every login checks its scopes (one to three): compiled once per count (app.statements).
+_COUNTS = {scope_count: _counts_query(scope_count) for scope_count in (1, 2, 3)}
 
 
-def check(scopes: list[Scope]) -> None:
-    """Refuse with TooManyRequests while any scope has used up its failures (one read)."""
-    if not scopes:
-        return
+def _too_many(what: str = "failed logins") -> TooManyRequests:
     start = _window_start()
+    retry_after = max(1, start + settings.current().throttle_window_seconds - clock.timestamp())
+    return TooManyRequests(
+        f"too many {what}; try again in {retry_after} seconds",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def check(scopes: list[Scope], what: str = "failed logins") -> dict[str, int]:
+    """Refuse with TooManyRequests while a blocking scope has used up its failures; return
+    every scope's failures so far in this window (by digest). One read."""
+    if not scopes:
+        return {}
     limits = {scope.digest: scope.limit for scope in scopes}
     digests = {f"scope{index}": digest for index, digest in enumerate(limits)}
     query = _COUNTS.get(len(digests)) or _counts_query(len(digests))
-    counted = [row for row, in query.rows(start=start, **digests)]
-    if any(row.failures >= limits[row.scope] for row in counted):
-        retry_after = max(1, start + settings.current().throttle_window_seconds
-                          - clock.timestamp())
-        raise TooManyRequests(
-            f"too many failed logins; try again in {retry_after} seconds",
-            headers={"Retry-After": str(retry_after)},
-        )
+    counted = {row.scope: row.failures
+               for row, in query.rows(start=_window_start(), **digests)}
+    if any(scope.blocking and counted.get(scope.digest, 0) >= scope.limit
+           for scope in scopes):
+        raise _too_many(what)
+    return counted
 
 
 def record_failure(scopes: list[Scope]) -> None:
@@ -142,9 +192,19 @@ def guard(scopes: list[Scope]) -> Iterator[None]:
     Wrap the whole credential check in it, transactions included: the failure is
     recorded after any transaction of the login has rolled back, so it is kept.
     """
-    check(scopes)
+    counted = check(scopes)
     try:
         yield
-    except COUNTED_FAILURES:
+    except COUNTED_FAILURES as failure:
         record_failure(scopes)
+        if any(counted.get(scope.digest, 0) >= scope.limit for scope in scopes):
+            raise _too_many() from failure
         raise
+
+
+@contextmanager
+def counting_every_attempt(scopes: list[Scope], what: str) -> Iterator[None]:
+    """Refuse once the scopes are used up; count every attempt, whatever its outcome."""
+    check(scopes, what)
+    record_failure(scopes)
+    yield

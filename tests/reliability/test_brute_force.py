@@ -1,10 +1,13 @@
-"""Brute force is throttled: failed logins are counted per client address (within an app)
-and per app, in the database, so every worker and every server counts together.
+"""Brute force is throttled: failed logins are counted per client address (within an app;
+IPv6 by /64), per account (an email within the app) and per app, in the database, so every
+worker and every server counts together.
 
-Once a scope has used up its failures for the window, every login in it is answered 429
-TooManyRequests with Retry-After, whatever it sends: a throttled client cannot tell a
-key that exists from one that does not. Successful logins are not counted and write
-nothing. The window is moved with the clock, never waited for.
+Once an address has used up its failures for the window, every login from it is answered
+429 TooManyRequests with Retry-After, whatever it sends: a throttled client cannot tell a
+key that exists from one that does not. The account and app counts never refuse valid
+credentials (others' failures must not lock anyone out): past them, failures are answered
+429. Registrations are counted per address, every attempt. Successful logins are not
+counted and write nothing. The window is moved with the clock, never waited for.
 
 In-process on SQLite and PostgreSQL (small limits, client addresses set per request), then
 live: four gunicorn workers on SQLite, and two separate servers on one PostgreSQL
@@ -40,6 +43,7 @@ from tests.support.wire import assert_error, assert_json
 
 PER_ADDRESS = 3
 PER_APP = 8
+PER_ACCOUNT = 4
 WINDOW = 300
 ATTACKER = "203.0.113.7"
 NEIGHBOUR = "198.51.100.20"
@@ -50,7 +54,8 @@ def limits(app: Flask) -> None:
     """Small limits, and the clock at the start of a window (no test straddles two)."""
     domain_settings.configure(dataclasses.replace(
         domain_settings.current(), throttle_failures_per_address=PER_ADDRESS,
-        throttle_failures_per_app=PER_APP, throttle_window_seconds=WINDOW,
+        throttle_failures_per_app=PER_APP, throttle_failures_per_account=PER_ACCOUNT,
+        throttle_registrations_per_address=PER_ADDRESS, throttle_window_seconds=WINDOW,
     ))
     clock.advance(timedelta(seconds=WINDOW - clock.timestamp() % WINDOW + 1))
 
@@ -179,18 +184,105 @@ def test_key_and_password_failures_add_up(realm: ClientApp) -> None:
 # --- per app -------------------------------------------------------------------------------
 
 
-def test_failures_from_many_addresses_throttle_the_whole_app(
+def test_failures_from_many_addresses_never_lock_out_valid_credentials(
     realm: ClientApp, admin_session: AdminSession
 ) -> None:
     good = realm.create_server_key("good")["key"]
-    other = ClientApp.create(realm.client, admin_session, name="otherapp",
-                             providers=("api-key",))
-    other_key = other.create_server_key("good")["key"]
+    realm.register("ann@example.com")
     for number in range(PER_APP):  # one failure each: no address reaches its own limit
         assert_error(_key_login(realm, "not-a-key", f"192.0.2.{number}"), 401, "AuthError")
 
-    _throttled(_key_login(realm, good, "192.0.2.200"))  # an address never seen before
-    assert_json(_key_login(other, other_key, "192.0.2.200"), 200)
+    # The app has had its failures: a valid key or password still logs in, from an
+    # address never seen before and from one of the failing ones ...
+    assert_json(_key_login(realm, good, "192.0.2.200"), 200)
+    assert_json(_key_login(realm, good, "192.0.2.0"), 200)
+    assert_json(_password_login(realm, "ann@example.com", PASSWORD, "192.0.2.201"), 200)
+    # ... while a further failure, from anywhere, is told to back off.
+    _throttled(_key_login(realm, "not-a-key", "192.0.2.202"))
+    _throttled(_password_login(realm, "ann@example.com", "wrong", "192.0.2.203"))
+
+
+def test_failures_in_one_app_never_reach_another_apps_logins(
+    realm: ClientApp, admin_session: AdminSession
+) -> None:
+    other = ClientApp.create(realm.client, admin_session, name="otherapp",
+                             providers=("api-key",))
+    for number in range(PER_APP + 2):
+        _key_login(realm, "not-a-key", f"192.0.2.{number}")
+
+    assert_error(_key_login(other, "not-a-key", "192.0.2.200"), 401, "AuthError")
+
+
+# --- per account ---------------------------------------------------------------------------
+
+
+def test_guessing_one_accounts_password_from_many_addresses_is_told_to_back_off(
+    realm: ClientApp,
+) -> None:
+    realm.register("ann@example.com")
+    realm.register("bob@example.com")
+    for number in range(PER_ACCOUNT):  # each address stays under its own limit
+        assert_error(_password_login(realm, "ann@example.com", "wrong", f"192.0.2.{number}"),
+                     401, "InvalidPassword")
+
+    _throttled(_password_login(realm, "ann@example.com", "wrong", "192.0.2.100"))
+    # Ann, with her password, is never locked out by them; Bob's account counts apart.
+    assert_json(_password_login(realm, "ann@example.com", PASSWORD, "192.0.2.101"), 200)
+    assert_error(_password_login(realm, "bob@example.com", "wrong", "192.0.2.102"), 401,
+                 "InvalidPassword")
+
+
+def test_an_account_is_the_same_whatever_the_case_of_its_email(realm: ClientApp) -> None:
+    realm.register("ann@example.com")
+    for number, spelling in enumerate(["Ann@example.com", "ANN@EXAMPLE.COM", " ann@Example.com",
+                                       "ann@example.COM"]):
+        _password_login(realm, spelling, "wrong", f"192.0.2.{number}")
+
+    _throttled(_password_login(realm, "ann@example.com", "wrong", "192.0.2.100"))
+
+
+# --- IPv6 ----------------------------------------------------------------------------------
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(realm: ClientApp) -> None:
+    good = realm.create_server_key("good")["key"]
+    for host in range(PER_ADDRESS):  # a fresh address of one /64 for every guess
+        assert_error(_key_login(realm, "not-a-key", f"2001:db8:1:2::{host + 1:x}"), 401,
+                     "AuthError")
+
+    _throttled(_key_login(realm, good, "2001:db8:1:2:ffff:ffff:ffff:ffff"))
+    assert_json(_key_login(realm, good, "2001:db8:1:3::1"), 200)  # the next /64
+
+
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(realm: ClientApp) -> None:
+    good = realm.create_server_key("good")["key"]
+    for _ in range(PER_ADDRESS):
+        _key_login(realm, "not-a-key", "::ffff:203.0.113.9")
+
+    _throttled(_key_login(realm, good, "203.0.113.9"))
+
+
+# --- registrations -------------------------------------------------------------------------
+
+
+def _register(realm: ClientApp, email: str, address: str = ATTACKER) -> TestResponse:
+    return realm.client.post(realm.app_url("/auth/providers/local-userpass/register"),
+                             json={"email": email, "password": PASSWORD},
+                             environ_base={"REMOTE_ADDR": address})
+
+
+def test_registrations_are_throttled_per_address(realm: ClientApp) -> None:
+    realm.register("taken@example.com")
+    answers = [_register(realm, "taken@example.com") for _ in range(PER_ADDRESS - 1)]
+    answers.append(_register(realm, "new@example.com"))
+    assert [answer.status_code for answer in answers] == [409] * (PER_ADDRESS - 1) + [201]
+
+    # Used up: whether an email is taken or free, this address learns nothing more.
+    _throttled(_register(realm, "taken@example.com"))
+    _throttled(_register(realm, "another@example.com"))
+    assert_error(_password_login(realm, "another@example.com", PASSWORD, NEIGHBOUR), 401,
+                 "InvalidPassword")  # the refused registration made nothing
+    assert _register(realm, "another@example.com", NEIGHBOUR).status_code == 201
 
 
 # --- successes -----------------------------------------------------------------------------

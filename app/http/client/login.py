@@ -60,9 +60,9 @@ def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
            methods=["POST"])
 @blp.arguments(RegisterSchema)
 @blp.response(201)
-@errors(400, 401, 404, 409)
+@errors(400, 401, 404, 409, 429)
 def register(body: dict[str, str], client_app_id: str) -> Response:
     """Register an email/password user (the provider must auto-confirm)."""
     target = logins.login_target(client_app_id, providers.LOCAL_USERPASS)
-    logins.register(target, body["email"], body["password"])
+    logins.register(target, body["email"], body["password"], http_request.remote_addr)
     return Response(status=201)  # no body, and so no Content-Type (see create_app)
