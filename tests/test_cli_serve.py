@@ -62,6 +62,7 @@ class Instance:
             APPSERVICES_INSTANCE_PATH=str(self.path),
             DATABASE_URL=f"sqlite:///{self.path / 'appservices.db'}",
             BCRYPT_ROUNDS="4",
+            ADMIN_KEY_SCRYPT_LOG_N="4",
             LOG_LEVEL="WARNING",
         )
         env.update(extra)
