@@ -9,6 +9,7 @@ the Admin API of that app: a revoked pair's tokens stop working at once.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import clock
 from app.cli import main
 from app.models import AdminKey
 from tests.conftest import ADMIN_BASE, TEST_SECRET_KEY, AdminSession, new_admin
@@ -115,10 +117,6 @@ def test_list_keys_prints_a_table_that_never_shows_a_private_key_or_its_hash(
 def test_list_keys_counts_only_sessions_that_have_not_expired(
     app: Flask, admin_session: AdminSession, admin_cli: AdminCli
 ) -> None:
-    from datetime import timedelta
-
-    from app import clock
-
     clock.advance(timedelta(seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"] + 1))
 
     assert admin_cli.pairs()[admin_session.public_key]["live_sessions"] == 0
