@@ -111,13 +111,14 @@ def bootstrap_admin(app: Flask) -> None:
     db.close_all()
     if issued is None:
         return
-    text = _first_key_text(issued)
     if _stderr_is_a_terminal():
         # Deliberately not through logging, which may also go to files or collectors.
         banner = "=" * 72
+        text = _first_key_text(issued, "It is shown only now.")
         print(f"\n{banner}\n{text}{banner}\n", file=sys.stderr, flush=True)
         return
     instance_path = Path(app.instance_path)
+    text = _first_key_text(issued, "Keep it somewhere safe, then delete this file.")
     try:
         path = _write_owner_only(instance_path, text, issued.admin_key.public_key)
     except OSError as error:
@@ -135,9 +136,9 @@ def bootstrap_admin(app: Flask) -> None:
                 "its owner only). Keep it somewhere safe, then delete the file.", path)
 
 
-def _first_key_text(issued: admin.IssuedAdminKey) -> str:
+def _first_key_text(issued: admin.IssuedAdminKey, advice: str) -> str:
     return (
-        "  FIRST START: an admin key pair was created. It is shown only now.\n"
+        f"  FIRST START: an admin key pair was created. {advice}\n"
         f"  Public key:  {issued.admin_key.public_key}\n"
         f"  Private key: {issued.private_key}\n"
         f"  Group:       {issued.groups[0].name} ({issued.groups[0].id})\n"

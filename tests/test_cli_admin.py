@@ -17,9 +17,8 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import clock
+from app import clock, models
 from app.cli import main
-from app.models import AdminKey
 from tests.conftest import ADMIN_BASE, TEST_SECRET_KEY, AdminSession, new_admin
 from tests.support.store import in_database
 from tests.support.wire import assert_error
@@ -102,7 +101,8 @@ def test_list_keys_prints_a_table_that_never_shows_a_private_key_or_its_hash(
     app: Flask, admin_session: AdminSession, admin_cli: AdminCli
 ) -> None:
     with in_database(app):
-        stored = AdminKey.get(AdminKey.public_key == admin_session.public_key).private_key_digest
+        row = models.AdminKey.get(models.AdminKey.public_key == admin_session.public_key)
+        stored = row.private_key_digest
 
     result = admin_cli.ok("list-keys")
 
@@ -155,6 +155,19 @@ def test_enable_key_lets_the_pair_log_in_again_but_its_ended_sessions_stay_ended
     admin_session.login()
     assert admin_session.get("/auth/profile").status_code == 200
     assert admin_cli.pairs()[admin_session.public_key]["disabled"] is False
+
+
+def test_disable_key_counts_the_sessions_that_were_live_not_the_expired_ones(
+    app: Flask, admin_session: AdminSession, admin_cli: AdminCli
+) -> None:
+    clock.advance(timedelta(seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"] + 1))
+    admin_session.login()  # the first session has expired; this one is live
+
+    result = admin_cli.ok("disable-key", admin_session.public_key)
+
+    assert "; 1 session ended." in result.stdout
+    with in_database(app):
+        assert models.AdminSession.select().count() == 0  # the expired row went too
 
 
 def test_disabling_twice_or_enabling_an_enabled_pair_is_fine(

@@ -172,7 +172,12 @@ def _key_named(public_key: str) -> AdminKey:
 
 
 def _end_sessions_of(admin_key: AdminKey) -> int:
-    return int(AdminSession.delete().where(AdminSession.admin_key == admin_key).execute())
+    """Delete every session of `admin_key`; return how many of them were still live."""
+    sessions = AdminSession.admin_key == admin_key
+    live = AdminSession.select().where(sessions & (AdminSession.expires_at > clock.timestamp()))
+    ended = int(live.count())
+    AdminSession.delete().where(sessions).execute()  # the expired ones go too
+    return ended
 
 
 def list_admin_keys() -> list[AdminKeyInfo]:
@@ -204,7 +209,7 @@ def list_admin_keys() -> list[AdminKeyInfo]:
 
 
 def disable_admin_key(public_key: str) -> int:
-    """Disable a pair: it can no longer log in and its sessions end. Return how many."""
+    """Disable a pair: it can no longer log in and its sessions end. Return how many were live."""
     with write_transaction():
         admin_key = _key_named(public_key)
         if not admin_key.disabled:
@@ -223,7 +228,7 @@ def enable_admin_key(public_key: str) -> None:
 
 
 def delete_admin_key(public_key: str) -> int:
-    """Delete a pair, its grants and its sessions; return how many sessions ended.
+    """Delete a pair, its grants and its sessions; return how many of those were live.
 
     Its groups and their apps stay: another pair may be granted them.
     """
