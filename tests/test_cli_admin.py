@@ -101,8 +101,8 @@ def test_list_keys_prints_a_table_that_never_shows_a_private_key_or_its_hash(
     app: Flask, admin_session: AdminSession, admin_cli: AdminCli
 ) -> None:
     with in_database(app):
-        row = models.AdminKey.get(models.AdminKey.public_key == admin_session.public_key)
-        stored = row.private_key_digest
+        pair = models.AdminKey.get(models.AdminKey.public_key == admin_session.public_key)
+        stored = pair.private_key_digest
 
     result = admin_cli.ok("list-keys")
 
