@@ -253,8 +253,18 @@ def test_an_unknown_public_key_is_a_one_line_error_and_a_non_zero_exit(
     result = admin_cli.run(command, public_key, *(["--yes"] if command == "delete-key" else []))
 
     assert result.exit_code == 1
-    assert result.stderr.strip() == (
-        f"Error: no admin key pair has the public key {public_key!r}")
+    assert result.stderr.strip() == ("Error: no admin key pair has that public key "
+                                      "(appservices admin list-keys shows them)")
+    assert admin_session.get("/auth/profile").status_code == 200
+
+
+def test_a_private_key_given_instead_of_the_public_key_is_not_printed_back(
+    admin_session: AdminSession, admin_cli: AdminCli
+) -> None:
+    result = admin_cli.run("disable-key", admin_session.private_key)
+
+    assert result.exit_code == 1
+    assert admin_session.private_key not in result.output
     assert admin_session.get("/auth/profile").status_code == 200
 
 

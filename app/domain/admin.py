@@ -167,7 +167,9 @@ def _key_named(public_key: str) -> AdminKey:
             AdminKey.select().where(AdminKey.public_key == public_key)
         ).first()
     if admin_key is None:
-        raise AdminKeyNotFound(f"no admin key pair has the public key {public_key!r}")
+        # Not echoed: a private key pasted where the public key goes must not be printed.
+        raise AdminKeyNotFound("no admin key pair has that public key "
+                               "(appservices admin list-keys shows them)")
     return admin_key  # type: ignore[no-any-return]
 
 
