@@ -58,7 +58,7 @@ def load_or_create_secret(instance_path: Path) -> str:
     Kept in a file so that a restart does not invalidate every session. The file is
     created with mode 0600 and with O_EXCL, so two workers starting together agree.
     """
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)  # new: the owner's alone
     path = instance_path / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -82,6 +82,7 @@ class Settings:
     SECRET_KEY: str = ""
     PUBLIC_URL: str = ""
     BCRYPT_ROUNDS: int = 12
+    ADMIN_KEY_SCRYPT_LOG_N: int = 14
     ACCESS_TOKEN_SECONDS: int = 30 * 60
     REFRESH_TOKEN_SECONDS: int = 60 * 24 * 3600
     ADMIN_REFRESH_TOKEN_SECONDS: int = 24 * 3600
@@ -115,6 +116,8 @@ class Settings:
             SECRET_KEY=os.environ.get("SECRET_KEY", ""),
             PUBLIC_URL=os.environ.get("PUBLIC_URL", "").rstrip("/"),
             BCRYPT_ROUNDS=_int_env("BCRYPT_ROUNDS", 12, minimum=4, maximum=16),
+            ADMIN_KEY_SCRYPT_LOG_N=_int_env("ADMIN_KEY_SCRYPT_LOG_N", 14, minimum=4,
+                                            maximum=20),
             ACCESS_TOKEN_SECONDS=_int_env("ACCESS_TOKEN_SECONDS", 30 * 60, minimum=60,
                                           maximum=24 * 3600),
             REFRESH_TOKEN_SECONDS=_int_env("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600,

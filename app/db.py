@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -109,7 +110,9 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
         # sqlite:///relative/file.db and sqlite:////absolute/file.db, as in SQLAlchemy.
         path = unquote(parsed.path)[1:] or ":memory:"
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            # A new folder is the owner's alone (an existing one is left as it is).
+            os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+            _owner_only_sqlite_files(path)
         db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
     elif scheme in {"postgres", "postgresql"}:
         options = _postgres_options(parsed.query)
@@ -138,6 +141,31 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
         _close_connections(database.obj)
     database.initialize(db)
     return db
+
+
+def _owner_only_sqlite_files(path: str) -> None:
+    """Make the database file, and the files SQLite keeps beside it, the owner's alone.
+
+    The database holds key digests, password hashes and session rows: nobody but the
+    service's user has any business reading it. SQLite creates a new file with the
+    process's umask (0644, usually), so the file is created here first, empty (which
+    SQLite takes for an empty database) and 0600; SQLite gives its -wal and -shm files
+    the mode of the database file. Files an older release left readable by everyone
+    are tightened.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+        except FileNotFoundError:
+            continue
+        except OSError as error:  # not ours to change (another owner): say so, carry on
+            log.warning("could not make %s readable by its owner only: %s", name, error)
 
 
 def _postgres_options(query: str) -> dict[str, Any]:

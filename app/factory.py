@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     domain_settings.configure(domain_settings.DomainSettings(
         secret_key=app.config["SECRET_KEY"],
         bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
+        admin_key_scrypt_log_n=app.config["ADMIN_KEY_SCRYPT_LOG_N"],
         access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
         refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
         admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
@@ -94,8 +96,16 @@ def _enable_test_clock(app: Flask, instance_path: Path) -> None:
     app.register_blueprint(testing.blp)
 
 
+FIRST_KEY_FILE = "first-admin-key.txt"
+
+
 def bootstrap_admin(app: Flask) -> None:
-    """On a first start with no admin key at all, create one and show it once on stderr."""
+    """On a first start with no admin key at all, create one and hand it over once.
+
+    To a person at a terminal it is shown on stderr. Otherwise stderr is a log that is
+    shipped and kept, where a secret must never go: the pair is written to a file in
+    the instance folder that only the owner can read, and the log says where.
+    """
     if not app.config["BOOTSTRAP_ADMIN"]:
         return
     with app.app_context(), db.database.connection_context():
@@ -103,20 +113,66 @@ def bootstrap_admin(app: Flask) -> None:
     db.close_all()
     if issued is None:
         return
-    # Deliberately not through logging: logs are shipped and kept, this must not be.
-    banner = "=" * 72
-    print(
-        f"\n{banner}\n"
-        "  FIRST START: an admin key pair was created. It is shown only now.\n"
+    if _stderr_is_a_terminal():
+        # Deliberately not through logging, which may also go to files or collectors.
+        banner = "=" * 72
+        text = _first_key_text(issued, "It is shown only now.")
+        print(f"\n{banner}\n{text}{banner}\n", file=sys.stderr, flush=True)
+        return
+    instance_path = Path(app.instance_path)
+    text = _first_key_text(issued, "Keep it somewhere safe, then delete this file.")
+    try:
+        path = _write_owner_only(instance_path, text, issued.admin_key.public_key)
+    except OSError as error:
+        # Nowhere safe to put the private key, so nobody could ever use this pair:
+        # delete it, and the next start (with a writable instance folder) makes another.
+        with app.app_context(), db.database.connection_context():
+            admin.delete_admin_key(issued.admin_key.public_key)
+        db.close_all()
+        log.error("FIRST START: no admin key pair was kept, because it could not be written "
+                  "to the instance folder %s (%s). Make one with `appservices admin "
+                  "create-key`, or restart with a writable instance folder.",
+                  instance_path, error.strerror or error)
+        return
+    log.warning("FIRST START: an admin key pair was created and written to %s (readable by "
+                "its owner only). Keep it somewhere safe, then delete the file.", path)
+
+
+def _first_key_text(issued: admin.IssuedAdminKey, advice: str) -> str:
+    return (
+        f"  FIRST START: an admin key pair was created. {advice}\n"
         f"  Public key:  {issued.admin_key.public_key}\n"
         f"  Private key: {issued.private_key}\n"
         f"  Group:       {issued.groups[0].name} ({issued.groups[0].id})\n"
         "  Log in: POST /api/admin/v3.0/auth/providers/mongodb-cloud/login\n"
         '         {"username": "<public key>", "apiKey": "<private key>"}\n'
-        f"{banner}\n",
-        file=sys.stderr,
-        flush=True,
     )
+
+
+def _stderr_is_a_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by something file-like, or closed
+        return False
+
+
+def _write_owner_only(folder: Path, text: str, public_key: str) -> Path:
+    """Write `text` to a new file in `folder` that only the owner can read; return its path.
+
+    Created exclusively (O_EXCL): never through a symlink planted there, and never over
+    a file left by an earlier first start, which may hold a pair of another database.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name in (FIRST_KEY_FILE, f"first-admin-key-{public_key}.txt"):
+        path = folder / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        return path
+    raise FileExistsError(f"{folder / FIRST_KEY_FILE} and its alternative already exist")
 
 
 def _ensure_configured_admin_key(app: Flask) -> None:

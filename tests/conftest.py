@@ -92,6 +92,7 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET_KEY,
         "BCRYPT_ROUNDS": 4,
+        "ADMIN_KEY_SCRYPT_LOG_N": 4,
         "INSTANCE_PATH": str(instance_path),
         "BOOTSTRAP_ADMIN": False,
         "ADMIN_PUBLIC_KEY": "",

@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -62,6 +63,7 @@ class Instance:
             APPSERVICES_INSTANCE_PATH=str(self.path),
             DATABASE_URL=f"sqlite:///{self.path / 'appservices.db'}",
             BCRYPT_ROUNDS="4",
+            ADMIN_KEY_SCRYPT_LOG_N="4",
             LOG_LEVEL="WARNING",
         )
         env.update(extra)
@@ -151,17 +153,26 @@ def start_server(instance: Instance, tmp_path: Path) -> Iterator[StartServer]:
         server.kill()
 
 
-def banner_keys(stderr: str) -> tuple[str, str]:
-    public = PUBLIC_KEY_LINE.search(stderr)
-    private = PRIVATE_KEY_LINE.search(stderr)
-    assert BANNER in stderr and public and private, f"no first-start banner in:\n{stderr}"
+def first_start_keys(server: Server, instance: Instance) -> tuple[str, str]:
+    """The first start's pair: without a terminal, in an owner-only file the log names."""
+    written = instance.path / "first-admin-key.txt"
+    assert BANNER in server.stderr and str(written) in server.stderr, server.stderr
+    assert stat.S_IMODE(os.stat(written).st_mode) == 0o600
+    text = written.read_text()
+    public = PUBLIC_KEY_LINE.search(text)
+    private = PRIVATE_KEY_LINE.search(text)
+    assert public and private, f"no admin key pair in {written}:\n{text}"
     return public.group(1), private.group(1)
 
 
-def test_first_start_prints_a_working_admin_pair_once(start_server: StartServer) -> None:
+def test_first_start_writes_a_working_admin_pair_to_an_owner_only_file_once(
+    start_server: StartServer, instance: Instance
+) -> None:
     first = start_server()
-    public_key, private_key = banner_keys(first.stderr)
+    public_key, private_key = first_start_keys(first, instance)
 
+    assert private_key not in first.stderr  # stderr is a log here, not a person
+    assert "Private key" not in first.stderr
     assert first.login(public_key, private_key).status_code == 200
     assert first.login(public_key, private_key + "x").status_code == 401
     assert first.stop() == 0
@@ -170,6 +181,21 @@ def test_first_start_prints_a_working_admin_pair_once(start_server: StartServer)
     assert BANNER not in second.stderr
     assert private_key not in second.stderr
     assert second.login(public_key, private_key).status_code == 200
+
+
+def test_the_servers_database_and_instance_folder_are_the_owners_alone(
+    start_server: StartServer, instance: Instance
+) -> None:
+    server = start_server()
+    public_key, private_key = first_start_keys(server, instance)
+    assert server.login(public_key, private_key).status_code == 200  # a write: -wal exists
+
+    modes = {path.name: stat.S_IMODE(os.stat(path).st_mode)
+             for path in instance.path.iterdir() if path.name.startswith("appservices.db")}
+    assert "appservices.db" in modes
+    assert set(modes.values()) == {0o600}, modes
+    assert stat.S_IMODE(os.stat(instance.path / "secret_key").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(instance.path).st_mode) == 0o700
 
 
 def test_sigterm_stops_the_server_with_status_zero(start_server: StartServer) -> None:
@@ -199,7 +225,7 @@ def test_create_key_prints_a_working_pair_granted_its_group(
 
     assert server.group_ids(public.group(1), private.group(1)) == [group.group(2)]
     # The first-start pair was granted the default group, not "ops".
-    first_public, first_private = banner_keys(server.stderr)
+    first_public, first_private = first_start_keys(server, instance)
     assert group.group(2) not in server.group_ids(first_public, first_private)
 
 

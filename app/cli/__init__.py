@@ -1,8 +1,8 @@
 """The `appservices` command.
 
-`serve` and `admin create-key` work on this machine's configuration (the environment and
-its database). Every other command is an HTTP client of the Admin API v3, logged in with
-`appservices login`, like the App Services CLI it mirrors.
+`serve` and `admin ...` (admin key pairs) work on this machine's configuration (the
+environment and its database). Every other command is an HTTP client of the Admin API v3,
+logged in with `appservices login`, like the App Services CLI it mirrors.
 """
 
 from __future__ import annotations

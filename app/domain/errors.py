@@ -110,6 +110,11 @@ class APIKeyNotFound(NotFound):
     default_message = "API key not found"
 
 
+class AdminKeyNotFound(NotFound):
+    error_code = "AdminKeyNotFound"
+    default_message = "admin key pair not found"
+
+
 class Conflict(DomainError):
     status = 409
     error_code = "Conflict"

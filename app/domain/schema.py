@@ -15,7 +15,7 @@ from app.models import ALL_MODELS, LoginFailure, SchemaVersion
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _add_login_failures() -> None:
@@ -25,9 +25,22 @@ def _add_login_failures() -> None:
     database.create_tables([LoginFailure], safe=True)
 
 
+def _widen_admin_private_key_hashes() -> None:
+    # Version 3 stores admin private keys as salted scrypt strings (app.domain.admin_secrets),
+    # longer than the 64 hex digits of the SHA-256 before. The rows keep their SHA-256
+    # until each pair next logs in (or, for the pair from the environment, the next start).
+    # SQLite does not enforce a VARCHAR's length, and rebuilding the table to change
+    # its declaration would gain nothing: only PostgreSQL's column changes.
+    if not is_sqlite():
+        database.execute_sql(
+            "ALTER TABLE admin_key ALTER COLUMN private_key_digest TYPE VARCHAR(255)"
+        )
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
+    3: _widen_admin_private_key_hashes,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073

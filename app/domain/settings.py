@@ -14,6 +14,9 @@ from dataclasses import dataclass
 class DomainSettings:
     secret_key: str = ""  # create_app always installs the real one
     bcrypt_rounds: int = 12
+    # log2 of scrypt's N for admin private keys (app.domain.admin_secrets): 14 is 16 MiB
+    # and tens of milliseconds per login; tests lower it as they lower bcrypt_rounds.
+    admin_key_scrypt_log_n: int = 14
     access_token_seconds: int = 30 * 60
     refresh_token_seconds: int = 60 * 24 * 3600
     admin_refresh_token_seconds: int = 24 * 3600

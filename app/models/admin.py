@@ -7,10 +7,12 @@ from app.models.group import Group
 
 
 class AdminKey(BaseModel):
-    """A programmatic admin key pair. Only a digest of the private half is kept."""
+    """A programmatic admin key pair. Only a salted hash of the private half is kept."""
 
     public_key = peewee.CharField(max_length=64, unique=True)
-    private_key_digest = peewee.CharField(max_length=64)
+    # A scrypt string ("$scrypt$ln=14,r=8,p=1$salt$hash", about 90 characters; wider so
+    # that stronger parameters fit later), or the 64-hex SHA-256 of older releases.
+    private_key_digest = peewee.CharField(max_length=255)
     description = peewee.CharField(max_length=256, default="")
     disabled = peewee.BooleanField(default=False)
     created_at = peewee.BigIntegerField()

@@ -46,7 +46,9 @@ def test_the_documented_commands_exist() -> None:
                        ("users", "list"), ("users", "disable"), ("users", "enable"),
                        ("users", "delete"), ("users", "revoke"), ("apikeys", "list"),
                        ("apikeys", "enable"), ("apikeys", "disable"), ("apikeys", "delete"),
-                       ("pull",), ("push",), ("serve",), ("admin", "create-key")]:
+                       ("pull",), ("push",), ("serve",), ("admin", "create-key"),
+                       ("admin", "list-keys"), ("admin", "disable-key"),
+                       ("admin", "enable-key"), ("admin", "delete-key")]:
         assert documented in commands
 
 

@@ -435,5 +435,5 @@ def test_a_database_of_schema_version_1_gains_the_counters_when_the_service_star
     with in_database(upgraded):
         assert "login_failure" in db.database.get_tables()
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
-        assert versions == [1, SCHEMA_VERSION] and SCHEMA_VERSION == 2
+        assert versions == list(range(1, SCHEMA_VERSION + 1))
     db.close_all()

@@ -56,6 +56,7 @@ class LiveServer:
             "APPSERVICES_ADMIN_PUBLIC_KEY": ADMIN_PUBLIC_KEY,
             "APPSERVICES_ADMIN_PRIVATE_KEY": ADMIN_PRIVATE_KEY,
             "BCRYPT_ROUNDS": "4",
+            "ADMIN_KEY_SCRYPT_LOG_N": "4",
             **self._extra_env,
         }
         log = self.log_path.open("ab")
