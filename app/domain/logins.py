@@ -27,7 +27,7 @@ from app.domain.errors import (
     UserAlreadyExists,
     UserDisabled,
 )
-from app.domain.users import EMAIL_PATTERN, normalise_email
+from app.domain.users import EMAIL_PATTERN, email_key, normalise_email
 from app.models import ApiKey, App, AuthProvider, Device, Identity, PasswordCredential, User
 from app.models.api_key import USER
 from app.statements import Insert, Select, Statement
@@ -246,7 +246,7 @@ def login_with_password(target: LoginTarget, username: str, password: str,
     app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
     if request.link_to is not None:
         _check_may_link(request.link_to, app)
-    email = username.strip().lower()
+    email = email_key(username)
     with throttle.guard(throttle.login_scopes(app.id, request.client_address, email)):
         return _login_with_password(app, provider, email, password, request)
 

@@ -7,15 +7,24 @@ version than this code knows is refused rather than silently misread.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 
 from app import clock
 from app.db import database, is_sqlite
-from app.models import ALL_MODELS, LoginFailure, SchemaVersion
+from app.models import (
+    ALL_MODELS,
+    Identity,
+    LoginFailure,
+    PasswordCredential,
+    SchemaVersion,
+    Session,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 
 def _add_login_failures() -> None:
@@ -37,10 +46,60 @@ def _widen_admin_private_key_hashes() -> None:
         )
 
 
+def _take_back_what_linking_gave_server_users() -> None:
+    # Version 4 refuses linking from key sessions and to server users (a leaked key could
+    # attach a password that outlived it). What earlier releases let through goes: a
+    # server user keeps only its key's identity, and only the sessions its key opened.
+    # (A password linked to a normal user through one of its user keys cannot be told
+    # from one its owner linked, and stays: the CHANGELOG says how to look for them.)
+    server_users = User.select(User.id).where(User.type == "server")
+    removed = Session.delete().where(
+        Session.user.in_(server_users) & Session.api_key.is_null()
+    ).execute()
+    unlinked = Identity.delete().where(
+        Identity.user.in_(server_users) & (Identity.provider_type != "api-key")
+    ).execute()
+    if removed or unlinked:
+        log.warning("removed %d identities linked to server users and %d sessions they "
+                    "opened", unlinked, removed)
+
+
+def _normalise_stored_emails() -> None:
+    # Version 5 compares emails in Unicode NFC (as well as in lower case, as before), so
+    # that two accounts cannot look identical. Rows stored otherwise are rewritten, the
+    # user's data with them, unless their NFC form is taken in the app: then both would
+    # look the same, and the older-normalised one keeps the address (the other can no
+    # longer log in by password; the admin sees both, and the warning names the row).
+    rows = PasswordCredential.select(PasswordCredential.id, PasswordCredential.app,
+                                     PasswordCredential.email).tuples()
+    for credential_id, app_id, email in list(rows.iterator()):
+        normal = unicodedata.normalize("NFC", email)
+        if normal == email:  # every ASCII address, so nearly all
+            continue
+        taken = PasswordCredential.select().where(
+            (PasswordCredential.app == app_id) & (PasswordCredential.email == normal)
+        ).exists()
+        if taken:
+            log.warning("email/password credential %s: its address equals another one of "
+                        "the same app once normalised; left as it is", credential_id)
+            continue
+        PasswordCredential.update(email=normal).where(
+            PasswordCredential.id == credential_id).execute()
+        owners = User.select().join(Identity).where(
+            (Identity.provider_type == "local-userpass") & (Identity.external_id == credential_id)
+        )
+        for user in owners:
+            if user.data.get("email") == email:
+                User.update(data={**user.data, "email": normal}).where(
+                    User.id == user.id).execute()
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
     3: _widen_admin_private_key_hashes,
+    4: _take_back_what_linking_gave_server_users,
+    5: _normalise_stored_emails,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073

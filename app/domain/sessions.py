@@ -172,7 +172,7 @@ def delete_caller(caller: Caller) -> None:
     A key's session may not manage keys; deleting its user would delete every key the
     user has (for a server key: the admin's key itself).
     """
-    if caller.session.api_key_id is not None:
+    if caller.session.api_key_id is not None or caller.user.type != "normal":
         raise Forbidden("a session opened with an API key cannot delete its user")
     users.delete_user(caller.user)
 

@@ -4,6 +4,7 @@ enable, disable, log out."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import peewee
@@ -146,3 +147,12 @@ def set_disabled(user: User, disabled: bool) -> None:
 def logout(user: User) -> None:
     """Revoke every session (refresh token) of the user."""
     Session.delete().where(Session.user == user.id).execute()
+
+
+def email_key(address: str) -> str:
+    """The form an email is stored and compared in: trimmed, lower-cased, Unicode NFC.
+
+    Without NFC, "josé" typed with a precomposed é and with e + a combining accent would
+    be two accounts that look identical.
+    """
+    return unicodedata.normalize("NFC", address.strip().lower())

@@ -293,7 +293,7 @@ def test_a_database_of_schema_version_2_is_upgraded_and_its_admin_pairs_log_in_a
 
     with in_database(upgraded):
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
-        assert versions == [1, 2, 3] and SCHEMA_VERSION == 3
+        assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= 3
         row = AdminKey.get(AdminKey.public_key == public_key)
         assert row.private_key_digest.startswith("$scrypt$")  # fits the widened column
         assert row.description == "made by the previous release"
