@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 
 from app import db
-from app.domain import api_keys, apps, logins, providers, sessions
+from app.domain import api_keys, apps, logins, passwords, providers, sessions, tokens
 from app.domain.schema import SCHEMA_VERSION
 from app.models import Group, Identity, PasswordCredential, SchemaVersion, Session, User
 from tests.conftest import _empty_postgres_tables, make_app
@@ -86,7 +86,7 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
         decomposed = _register_as_version_3(app, DECOMPOSED)
         _register_as_version_3(app, TWIN_COMPOSED)
         _register_as_version_3(app, TWIN_DECOMPOSED)
-        key_session_id = sessions.tokens.decode("client", key_login.refresh_token,
+        key_session_id = tokens.decode("client", key_login.refresh_token,
                                                 "refresh")["baas_id"]
         SchemaVersion.delete().execute()
         for version in (1, 2, 3):
@@ -100,7 +100,7 @@ def _register_as_version_3(app: object, email: str) -> User:
     """A registered and logged-in email/password user, its email stored as it came."""
     credential = PasswordCredential.create(
         id=db.new_object_id(), app=app, email=email,
-        password_hash=logins.passwords.hash_password(PASSWORD))
+        password_hash=passwords.hash_password(PASSWORD))
     provider = providers.find_provider(app, providers.LOCAL_USERPASS)  # type: ignore[arg-type]
     assert provider is not None
     user = User.create(id=db.new_object_id(), app=app, type="normal", creation_date=1,
@@ -108,7 +108,7 @@ def _register_as_version_3(app: object, email: str) -> User:
     Identity.create(id=db.new_object_id(), user=user, app=app,
                     provider_type=providers.LOCAL_USERPASS, provider_id=provider.id,
                     external_id=credential.id, created_at=1)
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def _upgraded(database_url: str, tmp_path: Path) -> Flask:
