@@ -172,8 +172,10 @@ def delete_caller(caller: Caller) -> None:
     A key's session may not manage keys; deleting its user would delete every key the
     user has (for a server key: the admin's key itself).
     """
-    if caller.session.api_key_id is not None or caller.user.type != "normal":
+    if caller.session.api_key_id is not None:
         raise Forbidden("a session opened with an API key cannot delete its user")
+    if caller.user.type != "normal":  # only its key's sessions remain (schema 4); still
+        raise Forbidden("a server API key's user is deleted with its key, by an admin")
     users.delete_user(caller.user)
 
 
