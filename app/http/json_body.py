@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask.json.provider import DefaultJSONProvider
+from flask import Request
 
 from app.domain.errors import InvalidParameter
 
@@ -91,8 +91,18 @@ def _check_string(text: str) -> None:
                                    "lone surrogate escape such as \\ud800)") from None
 
 
-class ServiceJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with request bodies read by `loads` above (`request.get_json`)."""
+class _BodyJSON:
+    """The JSON module `request.get_json` parses with: `loads` above."""
 
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+    @staticmethod
+    def loads(s: str | bytes, **kwargs: Any) -> Any:
         return loads(s)
+
+
+class ServiceRequest(Request):
+    """Flask's request, reading a JSON body as every endpoint does (`request.get_json`).
+
+    Only requests: responses (and the tests reading them) keep Flask's own JSON.
+    """
+
+    json_module = _BodyJSON

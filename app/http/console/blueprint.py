@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, request
 from flask_wtf.csrf import CSRFProtect
 
+from app.domain import text
+
 PREFIX = "/console"
 
 bp = Blueprint("console", __name__, url_prefix=PREFIX, template_folder="templates",
@@ -31,8 +33,12 @@ def in_console(path: str) -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return `target` when it is a console path on this server, else None (no open redirect)."""
-    if not target:
+    """Return `target` when it is a console path on this server, else None (no open redirect).
+
+    A target with a control or bidi character is dropped too: a CR or LF cannot go in a
+    Location header (werkzeug raises on it: a 500), and no console path holds one.
+    """
+    if not target or text.has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith("//") or "\\" in target:
