@@ -32,7 +32,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.domain import keys, tokens
-from app.models import ALL_MODELS, ApiKey, LoginFailure
+from app.models import ALL_MODELS, ApiKey, Device, LoginFailure
 from tests.conftest import ADMIN_BASE, AdminSession
 from tests.support.client_actions import (
     CLIENT_BASE,
@@ -205,6 +205,51 @@ def _name_attempts() -> list[Attempt]:
     return attempts
 
 
+DEEP = b"[" * 20_000 + b"]" * 20_000  # well under the size limit; a RecursionError was a 500
+TOO_DEEP = b'{"name": ' + b"[" * 32 + b"]" * 32 + b"}"  # one level past the limit
+
+
+def _deeply_nested(path: Callable[[Scene], str], token: Callable[[Scene], str] | None = None,
+                   method: str = "POST", body: bytes = DEEP) -> Send:
+    def send(scene: Scene) -> TestResponse:
+        headers = {"Content-Type": "application/json", **(bearer(token(scene)) if token else {})}
+        return scene.client.open(path(scene), method=method, data=body, headers=headers)
+    return send
+
+
+def _nesting_attempts() -> list[Attempt]:
+    bodies: list[tuple[str, Callable[[Scene], str], Callable[[Scene], str] | None, str]] = [
+        ("an admin login", lambda s: f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login",
+         None, "POST"),
+        ("creating an app", lambda s: ADMIN_BASE + s.admin.apps_path, _admin_access, "POST"),
+        ("adding a provider", lambda s: f"{ADMIN_BASE}{s.realm.admin_path}/auth_providers",
+         _admin_access, "POST"),
+        ("changing a provider", lambda s: f"{ADMIN_BASE}{s.realm.admin_path}/auth_providers/"
+         f"{s.admin.provider(s.realm.app_id, 'local-userpass')['_id']}", _admin_access, "PATCH"),
+        ("creating a server key", lambda s: ADMIN_BASE + s.keys_path, _admin_access, "POST"),
+        ("creating a user", lambda s: f"{ADMIN_BASE}{s.realm.admin_path}/users",
+         _admin_access, "POST"),
+        ("verifying a token", lambda s: f"{ADMIN_BASE}{s.realm.admin_path}/users/verify_token",
+         _admin_access, "POST"),
+        ("an api-key login", lambda s: s.realm.app_url("/auth/providers/api-key/login"),
+         None, "POST"),
+        ("an anonymous login", lambda s: s.realm.app_url("/auth/providers/anon-user/login"),
+         None, "POST"),
+        ("a registration",
+         lambda s: s.realm.app_url("/auth/providers/local-userpass/register"), None, "POST"),
+        ("creating a user key", lambda s: f"{CLIENT_BASE}/auth/api_keys", _ann_refresh, "POST"),
+    ]
+    attempts: list[Attempt] = []
+    for label, path, token, method in bodies:
+        attempts += [
+            Attempt(f"a body nested 20,000 levels deep: {label}",
+                    _deeply_nested(path, token, method), 400, "InvalidParameter"),
+            Attempt(f"a body nested 33 levels deep: {label}",
+                    _deeply_nested(path, token, method, TOO_DEEP), 400, "InvalidParameter"),
+        ]
+    return attempts
+
+
 CATALOGUE: list[Attempt] = [
     # bodies
     Attempt("malformed JSON creating a server key",
@@ -242,6 +287,7 @@ CATALOGUE: list[Attempt] = [
             _raw("POST", CLIENT_BASE + "/app/{app}/auth/providers/api-key/login",
                  json.dumps({"key": "k" * OVERSIZED}), "application/json"),
             413, "InvalidParameter"),
+    *_nesting_attempts(),
     # names
     *_name_attempts(),
     # credentials that are SQL
@@ -572,3 +618,37 @@ def test_the_fields_above_take_their_valid_values(app: Flask, scene: Scene) -> N
     for field, status in expected.items():
         response = TEXT_FIELDS[field](scene, "")
         assert response.status_code == status, (field, response.text)
+
+
+@pytest.mark.parametrize("label", [label for label in HOSTILE_TEXT if label not in UNENCODABLE])
+def test_device_details_are_recorded_without_control_characters_and_the_login_goes_on(
+    app: Flask, scene: Scene, label: str
+) -> None:
+    """Device details are only recorded: refusing an SDK's login over how it names its
+    platform would lock its users out, so what cannot be shown is dropped instead."""
+    hostile = HOSTILE_TEXT[label]
+    device = {"appId": f"my{hostile}app", "platform": f"{hostile}chrome",
+              "platformVersion": f"126{hostile}", "sdkVersion": "2.0.0"}
+
+    tokens = Tokens.from_response(scene.realm.login("anon-user", {}, device=device))
+
+    with in_database(app):
+        recorded = Device.get_by_id(tokens.device_id).info
+    shown = "".join(character for character in hostile if character.isprintable())
+    assert recorded == {"appId": f"my{shown}app", "platform": f"{shown}chrome",
+                        "platformVersion": f"126{shown}", "sdkVersion": "2.0.0"}
+
+
+@pytest.mark.parametrize("label", sorted(UNENCODABLE))
+def test_device_details_that_are_not_text_are_refused_with_the_login(
+    app: Flask, scene: Scene, label: str
+) -> None:
+    with in_database(app):
+        before = _snapshot()
+
+    response = scene.realm.login("anon-user", {},
+                                 device={"platform": f"chrome{HOSTILE_TEXT[label]}"})
+
+    assert_error(response, 400, "InvalidParameter")
+    with in_database(app):
+        assert _snapshot() == before
