@@ -18,7 +18,7 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, health
+from app.http import api_docs, console, errors, headers, health
 from app.http import client as client_http
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin_http.register(api)
     client_http.register(api)
     errors.init_app(app)
+    headers.init_app(app)
     api_docs.init_app(app)
     console.init_app(app)
     _configure_http(app)

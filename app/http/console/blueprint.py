@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 from app.domain import text
+from app.http.headers import page_headers
 
 PREFIX = "/console"
 
@@ -48,13 +49,7 @@ def safe_next(target: str | None) -> str | None:
 
 def secure_headers(response: Response) -> Response:
     """Add the console's security headers; pages hold admin data, so nothing is cached."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return page_headers(response, CONTENT_SECURITY_POLICY)
 
 
 @bp.after_request
