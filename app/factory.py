@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.close_all()
     _register_connection_hooks(app)
 
+    api_docs.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
         "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
                                 "for everything API-key authentication touches."},
@@ -76,7 +77,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     client_http.register(api)
     errors.init_app(app)
     headers.init_app(app)
-    api_docs.init_app(app)
     console.init_app(app)
     _configure_http(app)
     if app.config["TEST_CLOCK"]:
