@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request, send_from_directory
+from flask import Blueprint, Flask, Response, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from app.http.headers import page_headers
@@ -25,6 +25,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 )
+
+# flask-smorest's blueprint serving /docs and /openapi.json (Api._make_doc_blueprint_name).
+SMOREST_DOCS_BLUEPRINT = "api-docs"
 
 blp = Blueprint("api-docs-assets", __name__, template_folder=str(PAGE_FILES))
 
@@ -51,16 +54,18 @@ def start() -> Response:
     return send_from_directory(PAGE_FILES, "start.js")
 
 
+@blp.after_request
+def _docs_headers(response: Response) -> Response:
+    return page_headers(response, CONTENT_SECURITY_POLICY)
+
+
 def init_app(app: Flask) -> None:
-    """Serve the Swagger UI files and the page's security headers.
+    """Serve the Swagger UI files, and the page's security headers.
 
     Call before the Api is created: a blueprint's templates are searched in the order
     blueprints were registered, and our page must be found before flask-smorest's.
     """
     app.register_blueprint(blp)
-
-    @app.after_request
-    def docs_headers(response: Response) -> Response:
-        if request.path == "/docs" or request.path.startswith("/docs/"):
-            page_headers(response, CONTENT_SECURITY_POLICY)
-        return response
+    # The page itself is flask-smorest's blueprint's. Hooked to the two blueprints, not
+    # to every request: the API requests pay nothing for it.
+    app.after_request_funcs.setdefault(SMOREST_DOCS_BLUEPRINT, []).append(_docs_headers)
