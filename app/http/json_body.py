@@ -2,14 +2,18 @@
 
 `json.loads` accepts text that Python can hold but nothing downstream can: a lone UTF-16
 surrogate (`"\\ud800"`) cannot be encoded to UTF-8, so bcrypt, hashing and the database
-raised on it (500s); a NUL (`"\\u0000"`) is refused by PostgreSQL; and a body nested
-thousands of levels deep exhausts the interpreter's stack. Each is a 400 here, before a
-view sees the body, whatever field it is in, including the fields a view ignores.
+raised on it (500s); and a body nested thousands of levels deep exhausts the
+interpreter's stack. Each is a 400 here, before a view sees the body, whatever field it
+is in, including the fields a view ignores.
 
-The login is the hot path, so the checks cost nothing for an ordinary body: both kinds of
-text can only arrive as `\\u` escapes (raw control characters are invalid JSON, and raw
-surrogate bytes are invalid UTF-8), and a body cannot be deeper than its count of `[` and
-`{`. Only a body failing one of those C-speed tests is walked.
+Control characters (NUL included, which PostgreSQL refuses) are valid Unicode and stay
+the business of each field: a key or a username holding one is refused as any wrong one
+is, without saying why, and text that is kept has its own rule (app.domain.text).
+
+The login is the hot path, so the checks cost nothing for an ordinary body: a surrogate
+can only arrive as a `\\u` escape (its raw bytes are invalid UTF-8), and a body cannot be
+deeper than its count of `[` and `{`. Only a body failing one of those C-speed tests is
+walked.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ MAX_DEPTH = 32
 
 
 def loads(data: str | bytes) -> Any:
-    """Parse a request body; refuse deep nesting, lone surrogates and NUL characters.
+    """Parse a request body; refuse deep nesting and lone surrogates.
 
     Raises `json.JSONDecodeError` / `UnicodeDecodeError` for what is not JSON at all (the
     callers answer those as they always did) and `InvalidParameter` for the rest.
@@ -80,9 +84,6 @@ def _check_text(value: Any) -> None:
 
 
 def _check_string(text: str) -> None:
-    if "\x00" in text:
-        raise InvalidParameter("request body holds a NUL character (\\u0000), which no "
-                               "field accepts")
     if not text.isascii():
         try:
             text.encode("utf-8")
