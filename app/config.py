@@ -8,12 +8,19 @@ signing key) are generated once and kept under the instance folder.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 MIN_REFRESH_SECONDS = 30 * 60
+# The names this machine answers to on its own; tests, the quickstart and realm-web's
+# interop tests reach the service at one of them.
+LOOPBACK_HOSTS = "localhost,127.0.0.1,[::1]"
+# A host name or an IPv4 or bracketed IPv6 address, with an optional port (a Host header).
+_HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?",
+                   re.IGNORECASE | re.ASCII)
 MAX_REFRESH_SECONDS = 5 * 365 * 24 * 3600
 
 
@@ -52,6 +59,30 @@ def _secure_cookie_env(name: str) -> str:
     raise ConfigError(f"{name} must be auto, true or false, got {raw!r}")
 
 
+def host_name(host: str) -> str | None:
+    """The name part of a `Host` value (`auth.example.com:8443` -> `auth.example.com`),
+    lower-cased and without IPv6 brackets; None when it is not a host name at all."""
+    match = _HOST.fullmatch(host)
+    return match.group("name").lower().strip("[]") if match else None
+
+
+def host_names(raw: str) -> frozenset[str]:
+    """The names of a comma-separated ALLOWED_HOSTS value (see `host_name`)."""
+    names = (host_name(entry.strip()) for entry in raw.split(",") if entry.strip())
+    return frozenset(name for name in names if name)
+
+
+def _hosts_env(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    for entry in raw.split(","):
+        if entry.strip() and host_name(entry.strip()) is None:
+            raise ConfigError(f"{name} lists host names separated by commas (no scheme or "
+                              f"path), e.g. auth.example.com,localhost; got {entry.strip()!r}")
+    return raw
+
+
 def load_or_create_secret(instance_path: Path) -> str:
     """Return the signing key kept under the instance folder, creating it on first use.
 
@@ -81,6 +112,9 @@ class Settings:
     DATABASE_URL: str = ""
     SECRET_KEY: str = ""
     PUBLIC_URL: str = ""
+    # Used only while PUBLIC_URL is unset: the Host names the Client API's location may
+    # send SDKs to (anyone can send any Host header; a cache may keep the answer).
+    ALLOWED_HOSTS: str = LOOPBACK_HOSTS
     BCRYPT_ROUNDS: int = 12
     ADMIN_KEY_SCRYPT_LOG_N: int = 14
     ACCESS_TOKEN_SECONDS: int = 30 * 60
@@ -115,6 +149,7 @@ class Settings:
             DATABASE_URL=database_url,
             SECRET_KEY=os.environ.get("SECRET_KEY", ""),
             PUBLIC_URL=os.environ.get("PUBLIC_URL", "").rstrip("/"),
+            ALLOWED_HOSTS=_hosts_env("ALLOWED_HOSTS", LOOPBACK_HOSTS),
             BCRYPT_ROUNDS=_int_env("BCRYPT_ROUNDS", 12, minimum=4, maximum=16),
             ADMIN_KEY_SCRYPT_LOG_N=_int_env("ADMIN_KEY_SCRYPT_LOG_N", 14, minimum=4,
                                             maximum=20),

@@ -19,8 +19,9 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, health
+from app.http import api_docs, console, errors, headers, health
 from app.http import client as client_http
+from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_env()
     instance_path = Path(str((config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)))
     app = Flask(__name__, instance_path=str(instance_path.absolute()))
+    app.request_class = ServiceRequest  # request.get_json refuses what no field can take
     app.config.update(settings.as_flask_config())
     app.config.update(
         API_TITLE="appservices-auth",
@@ -69,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.close_all()
     _register_connection_hooks(app)
 
+    api_docs.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
         "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
                                 "for everything API-key authentication touches."},
@@ -77,7 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin_http.register(api)
     client_http.register(api)
     errors.init_app(app)
-    api_docs.init_app(app)
+    headers.init_app(app)
     console.init_app(app)
     _configure_http(app)
     if app.config["TEST_CLOCK"]:

@@ -23,6 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import db
+from app.cli.serve import exposure_warning
+from app.config import LOOPBACK_HOSTS
 
 LOGIN = "/api/admin/v3.0/auth/providers/mongodb-cloud/login"
 START_TIMEOUT = 60.0
@@ -288,3 +290,24 @@ def test_liveness_answers_without_asking_the_database(
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
     assert client.get("/healthz").status_code == 503
+
+
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 (what is checked, never bound)
+
+
+@pytest.mark.parametrize("host", [EVERY_INTERFACE, "::", "192.168.1.5", "auth.example.com"])
+def test_serving_other_machines_without_a_public_url_warns_how_clients_will_be_refused(
+        host: str) -> None:
+    warning = exposure_warning(host, "", LOOPBACK_HOSTS)
+
+    assert warning is not None
+    assert "PUBLIC_URL" in warning and "ALLOWED_HOSTS (localhost,127.0.0.1,[::1])" in warning
+
+
+@pytest.mark.parametrize(("host", "public_url"), [
+    ("127.0.0.1", ""), ("localhost", ""), ("::1", ""), ("127.0.0.2", ""),
+    (EVERY_INTERFACE, "https://auth.example.com"),
+])
+def test_no_warning_on_this_machine_alone_or_with_a_public_url(host: str,
+                                                               public_url: str) -> None:
+    assert exposure_warning(host, public_url, LOOPBACK_HOSTS) is None

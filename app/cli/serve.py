@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Any
 
@@ -11,6 +12,29 @@ from flask import Flask
 
 def _default_workers() -> int:
     return os.cpu_count() or 1
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: other machines may reach it
+        return False
+
+
+def exposure_warning(host: str, public_url: str, allowed_hosts: str) -> str | None:
+    """A warning when other machines can reach the server but it does not know its URL.
+
+    Without PUBLIC_URL the Client API's location answers only requests whose Host is
+    in ALLOWED_HOSTS (this machine's own names by default): SDKs elsewhere would be
+    refused until the operator says how clients reach the server.
+    """
+    if public_url or _is_loopback(host):
+        return None
+    return (f"warning: listening on {host} without PUBLIC_URL; the Client API's location "
+            f"answers only requests for the hosts in ALLOWED_HOSTS ({allowed_hosts}). Set "
+            "PUBLIC_URL to the address clients use, e.g. https://auth.example.com.")
 
 
 @click.command()
@@ -62,4 +86,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
             return flask_app
 
     click.echo(f"appservices-auth listening on http://{host}:{port}", err=True)
+    warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
+                               flask_app.config["ALLOWED_HOSTS"])
+    if warning:
+        click.echo(warning, err=True)
     Server().run()

@@ -15,7 +15,7 @@ import peewee
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import keys, passwords, providers, sessions, throttle
+from app.domain import keys, passwords, providers, sessions, text, throttle
 from app.domain.errors import (
     AppNotFound,
     AuthError,
@@ -133,7 +133,9 @@ def _device_id(app: App, device: dict[str, Any]) -> str:
     sent = device.get("deviceId")
     if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
         sent = sent.get("$oid")
-    info = {name: str(device[name])[:128] for name in DEVICE_FIELDS if name in device}
+    # Only recorded, never refused: an SDK's login must not fail over how it names itself.
+    info = {name: text.without_control_characters(str(device[name]))[:128]
+            for name in DEVICE_FIELDS if name in device}
     if not info and (sent is None or sent == sessions.NO_DEVICE):  # sent may be any JSON
         return sessions.NO_DEVICE
     now = clock.timestamp()

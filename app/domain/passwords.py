@@ -13,7 +13,7 @@ import hashlib
 
 import bcrypt
 
-from app.domain import settings
+from app.domain import settings, text
 from app.domain.errors import InvalidParameter
 
 MIN_LENGTH = 6
@@ -21,11 +21,14 @@ MAX_LENGTH = 128
 
 
 def validate(password: str) -> None:
-    """Refuse a password outside the allowed length."""
+    """Refuse a new password outside the allowed length, or one that cannot be typed."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise InvalidParameter(
             f"password must be between {MIN_LENGTH} and {MAX_LENGTH} characters"
         )
+    # Only new passwords: a login compares whatever it is sent (and fails), so a password
+    # kept before this rule still works.
+    text.refuse_control_characters(password, "password")
 
 
 def _prehash(password: str) -> bytes:

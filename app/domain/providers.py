@@ -12,6 +12,7 @@ import peewee
 
 from app import clock
 from app.db import lock_for_update, new_object_id, write_transaction
+from app.domain import text
 from app.domain.errors import (
     AuthProviderAlreadyExists,
     AuthProviderNotFound,
@@ -90,6 +91,8 @@ def validate_config(provider_type: str, config: dict[str, Any]) -> dict[str, Any
             raise InvalidParameter(
                 f"config field '{field}' must be a {allowed[field].__name__}"
             )
+        if isinstance(value, str):  # URLs and email subjects: a CR LF would split a header
+            text.refuse_control_characters(value, f"config.{field}")
     return config
 
 

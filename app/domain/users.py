@@ -11,7 +11,7 @@ import peewee
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import passwords, providers
+from app.domain import passwords, providers, text
 from app.domain.errors import (
     InvalidParameter,
     ProviderDisabled,
@@ -23,8 +23,11 @@ from app.models import App, Identity, PasswordCredential, Session, User
 from app.statements import Select
 
 PAGE_SIZE = 50
-# No whitespace or control characters (PostgreSQL refuses a NUL byte outright).
-EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}$")
+# No whitespace, control or bidirectional formatting characters (PostgreSQL refuses a NUL
+# byte outright; an override makes an address display as another).
+EMAIL_PATTERN = re.compile(
+    f"^[^@\\s{text.CONTROL_CHARACTERS}]{{1,64}}@[^@\\s{text.CONTROL_CHARACTERS}]{{1,253}}$"
+)
 
 # Every profile and every user-key call reads them: compiled once (app.statements).
 _IDENTITIES_OF_USER = Select(
@@ -86,8 +89,9 @@ def get_user(app: App, user_id: str) -> User:
 
 
 def normalise_email(email: str) -> str:
-    """Check an email address's shape and return it trimmed and lower-cased."""
-    email = email.strip().lower()
+    """Check an email address's shape and return it as it is stored (`email_key`)."""
+    email = email_key(email)
+    text.refuse_control_characters(email, "email")
     if not EMAIL_PATTERN.fullmatch(email):
         raise InvalidParameter("'email' must be an email address")
     return email

@@ -28,6 +28,9 @@ def test_the_api_docs_render_without_any_outside_request(context: BrowserContext
     context.route("**/*", only_this_machine)
     page = context.new_page()
     page.on("requestfailed", lambda request: failed.append(request.url))
+    refused: list[str] = []  # what the page's Content-Security-Policy blocked
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.goto("/docs")
 
     operations = page.locator(".opblock")
@@ -41,4 +44,21 @@ def test_the_api_docs_render_without_any_outside_request(context: BrowserContext
     screenshot(page, shots, "api-docs")
 
     assert attempted == [], f"the docs page tried to reach outside: {attempted}"
+    assert refused == [], f"the docs page's policy blocked a part of it: {refused}"
     assert [url for url in failed if urlsplit(url).hostname in LOCAL_HOSTS] == []
+
+
+def test_try_it_out_calls_the_api_under_the_pages_policy(context: BrowserContext) -> None:
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto("/docs")
+    operation = page.locator(".opblock", has=page.locator('[data-path="/healthz"]'))
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first
+           ).to_have_text("200")
+    assert refused == []

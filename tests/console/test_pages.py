@@ -139,6 +139,10 @@ def test_a_toggle_returns_to_the_page_it_was_on_and_nowhere_else(app: Flask,
     response = console.post(f"{base}/authentication/{provider.id}/disable",
                             {"next": "https://evil.example/"})
     assert response.headers["Location"] == f"{base}/authentication"
+    response = console.post(f"{base}/authentication/{provider.id}/enable",
+                            {"next": f"{base}/users\r\nSet-Cookie: evil=1"})
+    assert response.status_code == 302  # a CR LF in a back-link was a 500
+    assert response.headers["Location"] == f"{base}/authentication"
 
 
 def test_the_provider_page_says_it_has_no_options(app: Flask, console: Console) -> None:

@@ -196,3 +196,29 @@ def test_the_apis_take_no_csrf_token(console: Console) -> None:
                                    json={"username": console.public_key,
                                          "apiKey": console.private_key})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/console/apps\r\nSet-Cookie: evil=1", "/console/apps\n",
+                                    "/console/\rapps", "/console/apps\x00", "\t//evil.example",
+                                    "/console/apps\u202e"])
+def test_a_next_with_control_characters_is_dropped_not_a_server_error(
+        visitor: Console, target: str) -> None:
+    page = visitor.get("/console/sign-in", query_string={"next": target})
+    assert page.status_code == 200
+    response = visitor.post("/console/sign-in", {
+        "public_key": visitor.public_key, "private_key": visitor.private_key, "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/apps"
+    assert "Set-Cookie: evil" not in str(response.headers)
+
+
+def test_a_page_whose_address_holds_a_newline_still_leads_to_a_safe_sign_in(
+        visitor: Console) -> None:
+    asked = visitor.get("/console/groups/a%0D%0ASet-Cookie:%20evil=1/apps/b/users")
+    assert asked.status_code == 302  # not signed in: to the sign-in page, next kept encoded
+    sign_in_page = visitor.get(asked.headers["Location"])
+    assert sign_in_page.status_code == 200
+    response = visitor.post("/console/sign-in", {
+        "public_key": visitor.public_key, "private_key": visitor.private_key,
+        "next": parse_qs(urlsplit(asked.headers["Location"]).query)["next"][0]})
+    assert response.headers["Location"] == "/console/apps"

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, request
 from flask_wtf.csrf import CSRFProtect
 
+from app.domain import text
+from app.http.headers import page_headers
+
 PREFIX = "/console"
 
 bp = Blueprint("console", __name__, url_prefix=PREFIX, template_folder="templates",
@@ -31,8 +34,12 @@ def in_console(path: str) -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return `target` when it is a console path on this server, else None (no open redirect)."""
-    if not target:
+    """Return `target` when it is a console path on this server, else None (no open redirect).
+
+    A target with a control or bidi character is dropped too: a CR or LF cannot go in a
+    Location header (werkzeug raises on it: a 500), and no console path holds one.
+    """
+    if not target or text.has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith("//") or "\\" in target:
@@ -42,13 +49,7 @@ def safe_next(target: str | None) -> str | None:
 
 def secure_headers(response: Response) -> Response:
     """Add the console's security headers; pages hold admin data, so nothing is cached."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return page_headers(response, CONTENT_SECURITY_POLICY)
 
 
 @bp.after_request
