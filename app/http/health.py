@@ -27,7 +27,7 @@ class HealthSchema(Schema):
     database = fields.String(required=True, metadata={"enum": ["ok", "unreachable"]})
 
 
-@blp.route("/healthz", methods=["GET"])
+@blp.route("/healthz", methods=["GET"], operation_id="getHealth")
 @blp.response(200, HealthSchema)
 @errors(503)
 def healthz() -> Response:
@@ -41,7 +41,7 @@ def healthz() -> Response:
     return response
 
 
-@blp.route("/healthz/live", methods=["GET"])
+@blp.route("/healthz/live", methods=["GET"], operation_id="getLiveness")
 @blp.response(200, LivenessSchema)
 def live() -> dict[str, str]:
     """Answer 200 while the process serves requests; the database is not asked."""

@@ -11,68 +11,68 @@ from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey
 
-blp = ServiceBlueprint("admin-api-keys", __name__, description="Admin API: server API keys")
+blp = ServiceBlueprint("apikeys", __name__, description="Admin API: server API keys")
 
-KEYS = "/groups/<string:group_id>/apps/<string:app_id>/api_keys"
-KEY = KEYS + "/<string:api_key_id>"
+KEYS = "/groups/<string:groupId>/apps/<string:appId>/api_keys"
+KEY = KEYS + "/<string:apiKeyId>"
 
 
 def _key(group_id: str, app_id: str, api_key_id: str) -> ApiKey:
     return api_keys.get_server_key(app_for(group_id, app_id), api_key_id)
 
 
-@blp.route(KEYS, methods=["GET"])
+@blp.route(KEYS, methods=["GET"], operation_id="adminListApiKeys")
 @admin_access_required
 @blp.response(200, ApiKeySchema(many=True))
 @errors(404)
-def list_keys(group_id: str, app_id: str) -> list[ApiKey]:
+def list_keys(groupId: str, appId: str) -> list[ApiKey]:
     """List the app's server API keys (never their values)."""
-    return api_keys.list_server_keys(app_for(group_id, app_id))
+    return api_keys.list_server_keys(app_for(groupId, appId))
 
 
-@blp.route(KEYS, methods=["POST"])
+@blp.route(KEYS, methods=["POST"], operation_id="adminCreateApiKey")
 @admin_access_required
 @blp.arguments(ApiKeyCreateSchema)
 @blp.response(201, NewApiKeySchema)
 @errors(400, 404, 409)
-def create_key(body: dict[str, str], group_id: str, app_id: str) -> dict[str, object]:
+def create_key(body: dict[str, str], groupId: str, appId: str) -> dict[str, object]:
     """Create a server API key and its server user. The response is the only place the
     key value ever appears: copy it now."""
-    issued = api_keys.create_server_key(app_for(group_id, app_id), body["name"])
+    issued = api_keys.create_server_key(app_for(groupId, appId), body["name"])
     return new_key_view(issued)
 
 
-@blp.route(KEY, methods=["GET"])
+@blp.route(KEY, methods=["GET"], operation_id="adminGetApiKey")
 @admin_access_required
 @blp.response(200, ApiKeySchema)
 @errors(404)
-def get_key(group_id: str, app_id: str, api_key_id: str) -> ApiKey:
+def get_key(groupId: str, appId: str, apiKeyId: str) -> ApiKey:
     """Get a server API key (never its value)."""
-    return _key(group_id, app_id, api_key_id)
+    return _key(groupId, appId, apiKeyId)
 
 
-@blp.route(KEY, methods=["DELETE"])
+@blp.route(KEY, methods=["DELETE"], operation_id="adminDeleteApiKey")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def delete_key(group_id: str, app_id: str, api_key_id: str) -> None:
+def delete_key(groupId: str, appId: str, apiKeyId: str) -> None:
     """Delete a server API key with its server user and sessions."""
-    api_keys.delete_server_key(_key(group_id, app_id, api_key_id))
+    api_keys.delete_server_key(_key(groupId, appId, apiKeyId))
 
 
-@blp.route(KEY + "/enable", methods=["PUT"])
+@blp.route(KEY + "/enable", methods=["PUT"], operation_id="adminEnableApiKey")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def enable_key(group_id: str, app_id: str, api_key_id: str) -> None:
+def enable_key(groupId: str, appId: str, apiKeyId: str) -> None:
     """Enable a server API key (idempotent)."""
-    api_keys.set_disabled(_key(group_id, app_id, api_key_id), False)
+    api_keys.set_disabled(_key(groupId, appId, apiKeyId), False)
 
 
-@blp.route(KEY + "/disable", methods=["PUT"])
+@blp.route(KEY + "/disable", methods=["PUT"], operation_id="adminDisableApiKey")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def disable_key(group_id: str, app_id: str, api_key_id: str) -> None:
+def disable_key(groupId: str, appId: str, apiKeyId: str) -> None:
     """Disable a server API key (idempotent); the sessions it opened end."""
-    api_keys.set_disabled(_key(group_id, app_id, api_key_id), True)
+    api_keys.set_disabled(_key(groupId, appId, apiKeyId), True)

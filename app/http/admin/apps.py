@@ -12,43 +12,43 @@ from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
 from app.models import App
 
-blp = ServiceBlueprint("admin-apps", __name__, description="Admin API: apps")
+blp = ServiceBlueprint("apps", __name__, description="Admin API: apps")
 
-GROUP = "/groups/<string:group_id>/apps"
+GROUP = "/groups/<string:groupId>/apps"
 
 
-@blp.route(GROUP, methods=["GET"])
+@blp.route(GROUP, methods=["GET"], operation_id="adminListApplications")
 @admin_access_required
 @blp.response(200, AppSchema(many=True))
 @errors(404)
-def list_apps(group_id: str) -> list[App]:
+def list_apps(groupId: str) -> list[App]:
     """List the group's apps."""
-    return apps.list_apps(admin.group_for(g.admin_key, group_id))
+    return apps.list_apps(admin.group_for(g.admin_key, groupId))
 
 
-@blp.route(GROUP, methods=["POST"])
+@blp.route(GROUP, methods=["POST"], operation_id="adminCreateApplication")
 @admin_access_required
 @blp.arguments(AppCreateSchema)
 @blp.response(201, AppSchema)
 @errors(400, 404, 409)
-def create_app(body: dict[str, str], group_id: str) -> App:
+def create_app(body: dict[str, str], groupId: str) -> App:
     """Create an app. Its `api-key` provider is present but disabled."""
-    return apps.create_app(admin.group_for(g.admin_key, group_id), body["name"])
+    return apps.create_app(admin.group_for(g.admin_key, groupId), body["name"])
 
 
-@blp.route(GROUP + "/<string:app_id>", methods=["GET"])
+@blp.route(GROUP + "/<string:appId>", methods=["GET"], operation_id="adminGetApplication")
 @admin_access_required
 @blp.response(200, AppSchema)
 @errors(404)
-def get_app(group_id: str, app_id: str) -> App:
+def get_app(groupId: str, appId: str) -> App:
     """Get an app by its `_id` (not its client App ID)."""
-    return app_for(group_id, app_id)
+    return app_for(groupId, appId)
 
 
-@blp.route(GROUP + "/<string:app_id>", methods=["DELETE"])
+@blp.route(GROUP + "/<string:appId>", methods=["DELETE"], operation_id="adminDeleteApplication")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def delete_app(group_id: str, app_id: str) -> None:
+def delete_app(groupId: str, appId: str) -> None:
     """Delete an app and everything in it: providers, users, keys, sessions."""
-    apps.delete_app(app_for(group_id, app_id))
+    apps.delete_app(app_for(groupId, appId))

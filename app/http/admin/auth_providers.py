@@ -17,80 +17,80 @@ from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
 from app.models import AuthProvider
 
-blp = ServiceBlueprint("admin-auth-providers", __name__,
+blp = ServiceBlueprint("authproviders", __name__,
                        description="Admin API: authentication providers")
 
-PROVIDERS = "/groups/<string:group_id>/apps/<string:app_id>/auth_providers"
-PROVIDER = PROVIDERS + "/<string:provider_id>"
+PROVIDERS = "/groups/<string:groupId>/apps/<string:appId>/auth_providers"
+PROVIDER = PROVIDERS + "/<string:providerId>"
 
 
-@blp.route(PROVIDERS, methods=["GET"])
+@blp.route(PROVIDERS, methods=["GET"], operation_id="adminListAuthProviders")
 @admin_access_required
 @blp.response(200, ProviderSummarySchema(many=True))
 @errors(404)
-def list_providers(group_id: str, app_id: str) -> list[AuthProvider]:
+def list_providers(groupId: str, appId: str) -> list[AuthProvider]:
     """List the app's authentication providers."""
-    return providers.list_providers(app_for(group_id, app_id))
+    return providers.list_providers(app_for(groupId, appId))
 
 
-@blp.route(PROVIDERS, methods=["POST"])
+@blp.route(PROVIDERS, methods=["POST"], operation_id="adminCreateAuthProvider")
 @admin_access_required
 @blp.arguments(ProviderCreateSchema)
 @blp.response(201, ProviderSchema)
 @errors(400, 404, 409)
-def create_provider(body: dict[str, Any], group_id: str, app_id: str) -> AuthProvider:
+def create_provider(body: dict[str, Any], groupId: str, appId: str) -> AuthProvider:
     """Add a provider. Its name must equal its type; one provider of each type per app."""
     return providers.create_provider(
-        app_for(group_id, app_id), body["type"], name=body.get("name"),
+        app_for(groupId, appId), body["type"], name=body.get("name"),
         disabled=body["disabled"], config=body["config"],
     )
 
 
-@blp.route(PROVIDER, methods=["GET"])
+@blp.route(PROVIDER, methods=["GET"], operation_id="adminGetAuthProvider")
 @admin_access_required
 @blp.response(200, ProviderSchema)
 @errors(404)
-def get_provider(group_id: str, app_id: str, provider_id: str) -> AuthProvider:
+def get_provider(groupId: str, appId: str, providerId: str) -> AuthProvider:
     """Get a provider with its configuration."""
-    return providers.get_provider(app_for(group_id, app_id), provider_id)
+    return providers.get_provider(app_for(groupId, appId), providerId)
 
 
-@blp.route(PROVIDER, methods=["PATCH"])
+@blp.route(PROVIDER, methods=["PATCH"], operation_id="adminUpdateAuthProvider")
 @admin_access_required
 @blp.arguments(ProviderPatchSchema)
 @blp.response(204)
 @errors(400, 404)
-def update_provider(body: dict[str, Any], group_id: str, app_id: str, provider_id: str) -> None:
+def update_provider(body: dict[str, Any], groupId: str, appId: str, providerId: str) -> None:
     """Change a provider's `disabled` flag or configuration (its name and type stay)."""
-    provider = providers.get_provider(app_for(group_id, app_id), provider_id)
+    provider = providers.get_provider(app_for(groupId, appId), providerId)
     providers.update_provider(
         provider, name=body.get("name"), provider_type=body.get("type"),
         disabled=body.get("disabled"), config=body.get("config"),
     )
 
 
-@blp.route(PROVIDER, methods=["DELETE"])
+@blp.route(PROVIDER, methods=["DELETE"], operation_id="adminDeleteAuthProvider")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def delete_provider(group_id: str, app_id: str, provider_id: str) -> None:
+def delete_provider(groupId: str, appId: str, providerId: str) -> None:
     """Remove a provider; its users stay but cannot log in through it."""
-    providers.delete_provider(providers.get_provider(app_for(group_id, app_id), provider_id))
+    providers.delete_provider(providers.get_provider(app_for(groupId, appId), providerId))
 
 
-@blp.route(PROVIDER + "/enable", methods=["PUT"])
+@blp.route(PROVIDER + "/enable", methods=["PUT"], operation_id="adminEnableAuthProvider")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def enable_provider(group_id: str, app_id: str, provider_id: str) -> None:
+def enable_provider(groupId: str, appId: str, providerId: str) -> None:
     """Enable a provider (idempotent)."""
-    providers.set_disabled(providers.get_provider(app_for(group_id, app_id), provider_id), False)
+    providers.set_disabled(providers.get_provider(app_for(groupId, appId), providerId), False)
 
 
-@blp.route(PROVIDER + "/disable", methods=["PUT"])
+@blp.route(PROVIDER + "/disable", methods=["PUT"], operation_id="adminDisableAuthProvider")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def disable_provider(group_id: str, app_id: str, provider_id: str) -> None:
+def disable_provider(groupId: str, appId: str, providerId: str) -> None:
     """Disable a provider (idempotent); logins through it are refused."""
-    providers.set_disabled(providers.get_provider(app_for(group_id, app_id), provider_id), True)
+    providers.set_disabled(providers.get_provider(app_for(groupId, appId), providerId), True)

@@ -13,10 +13,10 @@ from app.http.docs import errors
 from app.http.schemas import AccessTokenSchema, SessionTokensSchema
 from app.http.smorest import ServiceBlueprint
 
-blp = ServiceBlueprint("admin-session", __name__, description="Admin API: sessions")
+blp = ServiceBlueprint("admin", __name__, description="Admin API: sessions")
 
 
-@blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"])
+@blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"], operation_id="adminLogin")
 @blp.arguments(AdminLoginSchema)
 @blp.response(200, SessionTokensSchema)
 @errors(400, 401, 429)
@@ -26,7 +26,7 @@ def login(body: dict[str, str]) -> admin.SessionTokens:
     return admin.login(body["username"], body["apiKey"], request.remote_addr)
 
 
-@blp.route("/auth/session", methods=["POST"])
+@blp.route("/auth/session", methods=["POST"], operation_id="adminCreateSession")
 @admin_refresh_required
 @blp.response(201, AccessTokenSchema)
 def refresh() -> dict[str, str]:
@@ -34,7 +34,7 @@ def refresh() -> dict[str, str]:
     return {"access_token": admin.refresh(bearer_token())}
 
 
-@blp.route("/auth/session", methods=["DELETE"])
+@blp.route("/auth/session", methods=["DELETE"], operation_id="adminDeleteSession")
 @admin_refresh_required
 @blp.response(204)
 def logout() -> None:
@@ -42,7 +42,7 @@ def logout() -> None:
     admin.logout(bearer_token())
 
 
-@blp.route("/auth/profile", methods=["GET"])
+@blp.route("/auth/profile", methods=["GET"], operation_id="getAdminProfile")
 @admin_access_required
 @blp.response(200, AdminProfileSchema)
 def profile() -> dict[str, Any]:

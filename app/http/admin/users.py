@@ -19,10 +19,10 @@ from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
 from app.models import Identity, User
 
-blp = ServiceBlueprint("admin-users", __name__, description="Admin API: users")
+blp = ServiceBlueprint("users", __name__, description="Admin API: users")
 
-USERS = "/groups/<string:group_id>/apps/<string:app_id>/users"
-USER = USERS + "/<string:user_id>"
+USERS = "/groups/<string:groupId>/apps/<string:appId>/users"
+USER = USERS + "/<string:userId>"
 
 
 def _user_view(user: User, identities: list[Identity]) -> dict[str, Any]:
@@ -47,83 +47,83 @@ def _views(found: list[User]) -> list[dict[str, Any]]:
     return [_user_view(user, identities[user.id]) for user in found]
 
 
-@blp.route(USERS, methods=["GET"])
+@blp.route(USERS, methods=["GET"], operation_id="adminListUsers")
 @admin_access_required
 # A mistyped filter (`?stauts=disabled`) must not silently list everyone.
 @blp.arguments(UserListArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UserSchema(many=True))
 @errors(400, 404)
-def list_users(args: dict[str, Any], group_id: str, app_id: str) -> list[dict[str, Any]]:
+def list_users(args: dict[str, Any], groupId: str, appId: str) -> list[dict[str, Any]]:
     """List the app's users, 50 a page ordered by `_id`; pass the last `_id` as `after`."""
     provider_types = tuple(
         part.strip() for part in args.get("provider_types", "").split(",") if part.strip()
     )
     query = users.UserQuery(after=args.get("after"), descending=args["desc"],
                             status=args.get("status"), provider_types=provider_types)
-    return _views(users.list_users(app_for(group_id, app_id), query))
+    return _views(users.list_users(app_for(groupId, appId), query))
 
 
-@blp.route(USERS, methods=["POST"])
+@blp.route(USERS, methods=["POST"], operation_id="adminCreateUser")
 @admin_access_required
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 @errors(400, 404, 409)
-def create_user(body: dict[str, str], group_id: str, app_id: str) -> dict[str, Any]:
+def create_user(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any]:
     """Create an email/password user (the app needs a `local-userpass` provider)."""
-    user = users.create_password_user(app_for(group_id, app_id), body["email"], body["password"])
+    user = users.create_password_user(app_for(groupId, appId), body["email"], body["password"])
     return _views([user])[0]
 
 
-@blp.route(USERS + "/verify_token", methods=["POST"])
+@blp.route(USERS + "/verify_token", methods=["POST"], operation_id="adminVerifyUserAccessToken")
 @admin_access_required
 @blp.arguments(VerifyTokenSchema)
 @blp.response(200)
 @errors(400, 404)
-def verify_token(body: dict[str, str], group_id: str, app_id: str) -> dict[str, Any]:
+def verify_token(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any]:
     """Check a client access token of this app and return its claims."""
-    return sessions.verify_token(app_for(group_id, app_id), body["token"])
+    return sessions.verify_token(app_for(groupId, appId), body["token"])
 
 
-@blp.route(USER, methods=["GET"])
+@blp.route(USER, methods=["GET"], operation_id="adminGetUser")
 @admin_access_required
 @blp.response(200, UserSchema)
 @errors(404)
-def get_user(group_id: str, app_id: str, user_id: str) -> dict[str, Any]:
+def get_user(groupId: str, appId: str, userId: str) -> dict[str, Any]:
     """Get a user with its identities."""
-    return _views([users.get_user(app_for(group_id, app_id), user_id)])[0]
+    return _views([users.get_user(app_for(groupId, appId), userId)])[0]
 
 
-@blp.route(USER, methods=["DELETE"])
+@blp.route(USER, methods=["DELETE"], operation_id="adminDeleteUser")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def delete_user(group_id: str, app_id: str, user_id: str) -> None:
+def delete_user(groupId: str, appId: str, userId: str) -> None:
     """Delete a user with its identities, API keys and sessions."""
-    users.delete_user(users.get_user(app_for(group_id, app_id), user_id))
+    users.delete_user(users.get_user(app_for(groupId, appId), userId))
 
 
-@blp.route(USER + "/enable", methods=["PUT"])
+@blp.route(USER + "/enable", methods=["PUT"], operation_id="adminEnableUser")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def enable_user(group_id: str, app_id: str, user_id: str) -> None:
+def enable_user(groupId: str, appId: str, userId: str) -> None:
     """Enable a user (idempotent)."""
-    users.set_disabled(users.get_user(app_for(group_id, app_id), user_id), False)
+    users.set_disabled(users.get_user(app_for(groupId, appId), userId), False)
 
 
-@blp.route(USER + "/disable", methods=["PUT"])
+@blp.route(USER + "/disable", methods=["PUT"], operation_id="adminDisableUser")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def disable_user(group_id: str, app_id: str, user_id: str) -> None:
+def disable_user(groupId: str, appId: str, userId: str) -> None:
     """Disable a user (idempotent); its sessions end and it can no longer log in."""
-    users.set_disabled(users.get_user(app_for(group_id, app_id), user_id), True)
+    users.set_disabled(users.get_user(app_for(groupId, appId), userId), True)
 
 
-@blp.route(USER + "/logout", methods=["PUT"])
+@blp.route(USER + "/logout", methods=["PUT"], operation_id="adminUserLogout")
 @admin_access_required
 @blp.response(204)
 @errors(404)
-def logout_user(group_id: str, app_id: str, user_id: str) -> None:
+def logout_user(groupId: str, appId: str, userId: str) -> None:
     """Revoke every refresh token of the user."""
-    users.logout(users.get_user(app_for(group_id, app_id), user_id))
+    users.logout(users.get_user(app_for(groupId, appId), userId))

@@ -15,14 +15,14 @@ from app.models import ApiKey
 blp = ServiceBlueprint("client-api-keys", __name__, description="Client API: user API keys")
 
 KEYS = "/auth/api_keys"
-KEY = KEYS + "/<string:api_key_id>"
+KEY = KEYS + "/<string:apiKeyId>"
 
 
 def _own_key(api_key_id: str) -> ApiKey:
     return api_keys.get_user_key(g.caller.user, g.caller.session, api_key_id)
 
 
-@blp.route(KEYS, methods=["POST"])
+@blp.route(KEYS, methods=["POST"], operation_id="clientCreateApiKey")
 @client_refresh_required
 @blp.arguments(UserApiKeyCreateSchema)
 @blp.response(201, NewApiKeySchema)
@@ -34,7 +34,7 @@ def create_key(body: dict[str, str]) -> dict[str, object]:
     return new_key_view(issued)
 
 
-@blp.route(KEYS, methods=["GET"])
+@blp.route(KEYS, methods=["GET"], operation_id="clientListApiKeys")
 @client_refresh_required
 @blp.response(200, ApiKeySchema(many=True))
 @errors(403)
@@ -43,37 +43,37 @@ def list_keys() -> list[ApiKey]:
     return api_keys.list_user_keys(g.caller.user, g.caller.session)
 
 
-@blp.route(KEY, methods=["GET"])
+@blp.route(KEY, methods=["GET"], operation_id="clientGetApiKey")
 @client_refresh_required
 @blp.response(200, ApiKeySchema)
 @errors(403, 404)
-def get_key(api_key_id: str) -> ApiKey:
+def get_key(apiKeyId: str) -> ApiKey:
     """Get one of the logged-in user's keys; another user's key is not found."""
-    return _own_key(api_key_id)
+    return _own_key(apiKeyId)
 
 
-@blp.route(KEY, methods=["DELETE"])
+@blp.route(KEY, methods=["DELETE"], operation_id="clientDeleteApiKey")
 @client_refresh_required
 @blp.response(204)
 @errors(403, 404)
-def delete_key(api_key_id: str) -> None:
+def delete_key(apiKeyId: str) -> None:
     """Delete one of the logged-in user's keys; sessions opened with it end."""
-    api_keys.delete_user_key(_own_key(api_key_id))
+    api_keys.delete_user_key(_own_key(apiKeyId))
 
 
-@blp.route(KEY + "/enable", methods=["PUT"])
+@blp.route(KEY + "/enable", methods=["PUT"], operation_id="clientEnableApiKey")
 @client_refresh_required
 @blp.response(204)
 @errors(403, 404)
-def enable_key(api_key_id: str) -> None:
+def enable_key(apiKeyId: str) -> None:
     """Enable one of the logged-in user's keys (idempotent)."""
-    api_keys.set_disabled(_own_key(api_key_id), False)
+    api_keys.set_disabled(_own_key(apiKeyId), False)
 
 
-@blp.route(KEY + "/disable", methods=["PUT"])
+@blp.route(KEY + "/disable", methods=["PUT"], operation_id="clientDisableApiKey")
 @client_refresh_required
 @blp.response(204)
 @errors(403, 404)
-def disable_key(api_key_id: str) -> None:
+def disable_key(apiKeyId: str) -> None:
     """Disable one of the logged-in user's keys (idempotent); its sessions end."""
-    api_keys.set_disabled(_own_key(api_key_id), True)
+    api_keys.set_disabled(_own_key(apiKeyId), True)

@@ -38,12 +38,13 @@ def public_base_url() -> str:
     return request.url_root.rstrip("/")
 
 
-@blp.route("/app/<string:client_app_id>/location", methods=["GET"])
+@blp.route("/app/<string:clientAppId>/location", methods=["GET"],
+           operation_id="clientGetLocation")
 @blp.response(200, LocationSchema)
 @errors(400, 404)
-def location(client_app_id: str) -> dict[str, str]:
+def location(clientAppId: str) -> dict[str, str]:
     """Tell the SDK where to send its requests for this app."""
-    app = logins.app_by_client_id(client_app_id)
+    app = logins.app_by_client_id(clientAppId)
     hostname = public_base_url()
     ws_hostname = "ws" + hostname[len("http"):] if hostname.startswith("http") else hostname
     return {"deployment_model": app.deployment_model, "location": app.location,

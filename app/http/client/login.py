@@ -21,7 +21,7 @@ from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("client-login", __name__, description="Client API: logins")
 
-PROVIDER = "/app/<string:client_app_id>/auth/providers/<string:provider>"
+PROVIDER = "/app/<string:clientAppId>/auth/providers/<string:provider>"
 
 
 def _required(body: dict[str, Any], field: str) -> str:
@@ -31,16 +31,16 @@ def _required(body: dict[str, Any], field: str) -> str:
     return str(value)
 
 
-@blp.route(PROVIDER + "/login", methods=["POST"])
+@blp.route(PROVIDER + "/login", methods=["POST"], operation_id="clientLogin")
 @blp.arguments(LoginArgsSchema, location="query")
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionTokensSchema)
 @errors(400, 401, 403, 404, 429)
-def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
+def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
           provider: str) -> sessions.LoginResult:
     """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
     `local-userpass` ({"username", "password"})."""
-    target = logins.login_target(client_app_id, provider)
+    target = logins.login_target(clientAppId, provider)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
     # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
     request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to,
@@ -56,13 +56,13 @@ def login(args: dict[str, Any], body: dict[str, Any], client_app_id: str,
     raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
 
 
-@blp.route("/app/<string:client_app_id>/auth/providers/local-userpass/register",
-           methods=["POST"])
+@blp.route("/app/<string:clientAppId>/auth/providers/local-userpass/register",
+           methods=["POST"], operation_id="clientRegisterEmailPasswordUser")
 @blp.arguments(RegisterSchema)
 @blp.response(201)
 @errors(400, 401, 404, 409, 429)
-def register(body: dict[str, str], client_app_id: str) -> Response:
+def register(body: dict[str, str], clientAppId: str) -> Response:
     """Register an email/password user (the provider must auto-confirm)."""
-    target = logins.login_target(client_app_id, providers.LOCAL_USERPASS)
+    target = logins.login_target(clientAppId, providers.LOCAL_USERPASS)
     logins.register(target, body["email"], body["password"], http_request.remote_addr)
     return Response(status=201)  # no body, and so no Content-Type (see create_app)

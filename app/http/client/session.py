@@ -20,7 +20,7 @@ from app.http.smorest import ServiceBlueprint
 blp = ServiceBlueprint("client-session", __name__, description="Client API: sessions")
 
 
-@blp.route("/auth/session", methods=["POST"])
+@blp.route("/auth/session", methods=["POST"], operation_id="clientCreateSession")
 @documents_client_refresh
 @blp.response(201, AccessTokenSchema)
 def refresh() -> dict[str, str]:
@@ -28,7 +28,7 @@ def refresh() -> dict[str, str]:
     return {"access_token": sessions.refresh(bearer_token())}
 
 
-@blp.route("/auth/session", methods=["DELETE"])
+@blp.route("/auth/session", methods=["DELETE"], operation_id="clientDeleteSession")
 @documents_client_refresh
 @blp.response(204)
 def logout() -> None:
@@ -36,7 +36,7 @@ def logout() -> None:
     sessions.logout(bearer_token())
 
 
-@blp.route("/auth/profile", methods=["GET"])
+@blp.route("/auth/profile", methods=["GET"], operation_id="clientGetProfile")
 @client_access_required
 @blp.response(200, ProfileSchema)
 def profile() -> dict[str, Any]:
@@ -44,7 +44,7 @@ def profile() -> dict[str, Any]:
     return sessions.profile(g.caller)
 
 
-@blp.route("/auth/delete", methods=["DELETE"])
+@blp.route("/auth/delete", methods=["DELETE"], operation_id="clientDeleteCurrentUser")
 @client_access_required
 @blp.response(204)
 @errors(403)
