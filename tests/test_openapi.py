@@ -3,6 +3,7 @@ every operation says how it fails, how it is authenticated and what it does."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,9 @@ PUBLIC_OPERATIONS = {
     ("GET", "/healthz"),
     ("GET", "/healthz/live"),
     ("POST", "/api/admin/v3.0/auth/providers/mongodb-cloud/login"),
-    ("GET", "/api/client/v2.0/app/{client_app_id}/location"),
-    ("POST", "/api/client/v2.0/app/{client_app_id}/auth/providers/{provider}/login"),
-    ("POST", "/api/client/v2.0/app/{client_app_id}/auth/providers/local-userpass/register"),
+    ("GET", "/api/client/v2.0/app/{clientAppId}/location"),
+    ("POST", "/api/client/v2.0/app/{clientAppId}/auth/providers/{provider}/login"),
+    ("POST", "/api/client/v2.0/app/{clientAppId}/auth/providers/local-userpass/register"),
 }
 
 # Operations that have no error to document: the liveness probe answers whenever the
@@ -123,3 +124,17 @@ def test_every_operation_has_a_summary(spec: dict[str, Any]) -> None:
         if not operation.get("summary", "").strip()
     ]
     assert missing == []
+
+
+def test_every_operation_has_its_own_lower_camel_case_operation_id(spec: dict[str, Any]) -> None:
+    # Generated clients name their methods after it (tests/test_generated_client.py).
+    operation_ids = [operation.get("operationId", "") for _, _, operation in operations(spec)]
+    assert [name for name in operation_ids if not re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*",
+                                                               name)] == []
+    assert len(set(operation_ids)) == len(operation_ids)
+
+
+def test_every_path_parameter_is_named_in_camel_case(spec: dict[str, Any]) -> None:
+    # As the official Admin API document names them: {groupId}, {appId}, {apiKeyId}, ...
+    names = {name for path in spec["paths"] for name in re.findall(r"{(\w+)}", path)}
+    assert {name for name in names if "_" in name or not name[0].islower()} == set()

@@ -57,9 +57,7 @@ class ServiceBlueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = ServiceParser()
 
-    def route(  # type: ignore[override]
-        self, rule: str, *, operation_id: str, **options: Any
-    ) -> Callable[[F], F]:
+    def route(self, rule: str, *, operation_id: str, **options: Any) -> Callable[[F], F]:
         """Register a view under `rule`, documented with its `operationId`."""
         register = super().route(rule, **options)
 

@@ -38,8 +38,8 @@ def test_the_api_docs_render_without_any_outside_request(context: BrowserContext
     assert operations.count() >= 30
     summaries = page.locator(".opblock-summary-path").all_inner_texts()
     paths = {text.replace("\u200b", "").strip() for text in summaries}
-    assert "/api/admin/v3.0/groups/{group_id}/apps/{app_id}/api_keys" in paths
-    assert "/api/client/v2.0/app/{client_app_id}/auth/providers/{provider}/login" in paths
+    assert "/api/admin/v3.0/groups/{groupId}/apps/{appId}/api_keys" in paths
+    assert "/api/client/v2.0/app/{clientAppId}/auth/providers/{provider}/login" in paths
     expect(page.get_by_role("heading", name="appservices-auth")).to_be_visible()
     screenshot(page, shots, "api-docs")
 

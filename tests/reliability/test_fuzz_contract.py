@@ -65,16 +65,16 @@ class Targets:
         victim_user = self.admin.request("POST", f"{realm.path}/users", json={
             "email": "victim@example.com", "password": "victim-password"}).json()
         self.ids = {  # for reads: what stays
-            "admin": {"api_key_id": realm.new_server_key("kept")["_id"],
-                      "user_id": self.ann["user_id"], "provider_id": providers[0]["_id"]},
-            "client": {"api_key_id": self._user_key(realm, "kept")},
+            "admin": {"apiKeyId": realm.new_server_key("kept")["_id"],
+                      "userId": self.ann["user_id"], "providerId": providers[0]["_id"]},
+            "client": {"apiKeyId": self._user_key(realm, "kept")},
         }
         self.victims = {  # for everything else: what may go
-            "admin": {"api_key_id": realm.new_server_key("victim")["_id"],
-                      "user_id": victim_user["_id"], "app_id": victim_app.app_id,
-                      "provider_id": next(p["_id"] for p in providers
+            "admin": {"apiKeyId": realm.new_server_key("victim")["_id"],
+                      "userId": victim_user["_id"], "appId": victim_app.app_id,
+                      "providerId": next(p["_id"] for p in providers
                                           if p["type"] == "local-userpass")},
-            "client": {"api_key_id": self._user_key(realm, "victim")},
+            "client": {"apiKeyId": self._user_key(realm, "victim")},
         }
 
     def _user_key(self, realm: RealmApp, name: str) -> str:
@@ -89,12 +89,12 @@ class Targets:
         ids = self.ids[api] if case.method == "GET" else self.victims[api]
         parameters = case.path_parameters
         for name in parameters:
-            if name == "group_id":
+            if name == "groupId":
                 parameters[name] = self.admin.group_id
-            elif name == "client_app_id":
+            elif name == "clientAppId":
                 parameters[name] = self.realm.client_app_id
-            elif name == "app_id" and not (case.method == "DELETE"
-                                           and case.operation.path.endswith("{app_id}")):
+            elif name == "appId" and not (case.method == "DELETE"
+                                          and case.operation.path.endswith("{appId}")):
                 parameters[name] = self.realm.app_id
             elif name in ids:
                 parameters[name] = ids[name]

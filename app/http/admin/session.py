@@ -13,7 +13,8 @@ from app.http.docs import errors
 from app.http.schemas import AccessTokenSchema, SessionTokensSchema
 from app.http.smorest import ServiceBlueprint
 
-blp = ServiceBlueprint("admin", __name__, description="Admin API: sessions")
+blp = ServiceBlueprint("admin", __name__,
+                       description="Admin API: logging in, sessions and the admin's profile")
 
 
 @blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"], operation_id="adminLogin")
