@@ -1,6 +1,6 @@
 """Every statement of the seed page is shown by a scenario or a notebook, or listed as pending.
 
-Reads the statement ids from ../shared/seed/statements.md (beside the repository), the
+Reads the statement ids from docs/behaviours.md, the
 @S tags of every scenario in features/, the ids each existing notebook in notebooks/
 names in its markdown cells ("Statements shown: S1, S3"), and the table under
 "## Traceability" in README.md (columns `id | scenarios | notebook | status`). A
@@ -19,7 +19,7 @@ import pytest
 from gherkin.parser import Parser
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-STATEMENTS = REPOSITORY.parent / "shared" / "seed" / "statements.md"
+STATEMENTS = REPOSITORY / "docs" / "behaviours.md"
 FEATURES = REPOSITORY / "features"
 NOTEBOOKS = REPOSITORY / "notebooks"
 README = REPOSITORY / "README.md"
@@ -32,11 +32,10 @@ STATEMENT_TAG = re.compile(r"^@(S\d{1,2})$")
 
 
 def statement_ids() -> list[str]:
-    """The ids of statements.md, in its order; a missing file fails the test."""
+    """The ids of docs/behaviours.md, in its order; a missing file fails the test."""
     if not STATEMENTS.is_file():
         pytest.fail(f"{STATEMENTS} is missing: traceability cannot be checked without the "
-                    "list of statements (it lives in the shared folder beside the repository)",
-                    pytrace=False)
+                    "list of behaviours", pytrace=False)
     ids = [match.group(1) for line in STATEMENTS.read_text().splitlines()
            if (match := STATEMENT_ROW.match(line))]
     assert ids, f"{STATEMENTS} lists no statement ids (rows like '| S1 | ... |')"
