@@ -89,7 +89,8 @@ def test_every_key_gets_a_different_value(
 # --- names ---------------------------------------------------------------------------
 
 
-ONLY_SAFE_CHARACTERS = "only letters, digits, '_' and '-'"
+# The original's words: realm-dotnet's, realm-dart's and realm-kotlin's tests compare them.
+ONLY_SAFE_CHARACTERS = "can only contain ASCII letters, numbers, underscores, and hyphens"
 
 
 def test_a_key_name_outside_the_rules_is_refused_naming_the_rule(
