@@ -209,6 +209,9 @@ def _name_attempts() -> list[Attempt]:
 
 DEEP = b"[" * 20_000 + b"]" * 20_000  # well under the size limit; a RecursionError was a 500
 TOO_DEEP = b'{"name": ' + b"[" * 32 + b"]" * 32 + b"}"  # one level past the limit
+# More digits than Python converts to an int (4,300): json.loads raised a plain ValueError,
+# a 500, in whatever field it came, a field the view ignores included.
+LONG_NUMBER = b'{"ignored": ' + b"9" * 5_000 + b"}"
 
 
 def _deeply_nested(path: Callable[[Scene], str], token: Callable[[Scene], str] | None = None,
@@ -248,6 +251,8 @@ def _nesting_attempts() -> list[Attempt]:
                     _deeply_nested(path, token, method), 400, "InvalidParameter"),
             Attempt(f"a body nested 33 levels deep: {label}",
                     _deeply_nested(path, token, method, TOO_DEEP), 400, "InvalidParameter"),
+            Attempt(f"a number of 5,000 digits: {label}",
+                    _deeply_nested(path, token, method, LONG_NUMBER), 400, "InvalidParameter"),
         ]
     return attempts
 
