@@ -57,3 +57,16 @@ Feature: Logging in with an API key
       | kind   | key       | owner             |
       | server | reporting | the admin         |
       | user   | laptop    | "ada@example.com" |
+
+  @S1
+  Scenario: A refused login names its request, so that the admin can find it
+    The original's errors carry a "link" to the app's log entry for the request; the SDKs
+    hand it over (realm-dotnet's HelpLink, realm-dart's linkToServerLogs) and their tests
+    check that it holds "logs?co_id=". The correlation id is also in the response's
+    X-Appservices-Request-Id header and at the end of the request's access log line.
+
+    When the admin disables the "reporting" key
+    And someone logs in with the "reporting" key
+    Then the login is refused with status 401, error code "AuthError" and message "unauthorized"
+    And the error links to the app's log entry for the request named in its "X-Appservices-Request-Id" header
+    And whoever opens the link is sent to sign in to the console, and then back to the request's page

@@ -273,7 +273,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(
     assert response.content_type == "application/json"
     assert response.headers["Retry-After"] == "1"
     assert response.json["error_code"] == "ServiceUnavailable"
-    assert set(response.json) == {"error", "error_code"}
+    assert set(response.json) == {"error", "error_code", "link"}
     assert all(isinstance(value, str) for value in response.json.values())
 
 

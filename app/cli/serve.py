@@ -9,6 +9,12 @@ from typing import Any
 import click
 from flask import Flask
 
+# gunicorn's default access line, then the request's correlation id (the response header
+# X-Appservices-Request-Id): the id an error's `link` names finds its line in the log.
+# The request line holds no secret: tokens and keys travel in headers and bodies only.
+ACCESS_LOG_FORMAT = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+                     "co_id=%({x-appservices-request-id}o)s")
+
 
 def _default_workers() -> int:
     return os.cpu_count() or 1
@@ -70,6 +76,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
                 "workers": workers or _default_workers(),
                 "worker_class": "sync",
                 "accesslog": "-",
+                "access_log_format": ACCESS_LOG_FORMAT,
                 "graceful_timeout": 10,
                 "timeout": 30,
                 "proc_name": "appservices",

@@ -33,6 +33,12 @@ SERVER_KEY_LIMIT = 100
 USER_KEY_LIMIT = 20
 NAME_MAX_LENGTH = 64
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+# The original's words, which SDKs compare: realm-dotnet and realm-dart check that the
+# message contains them, realm-kotlin that it starts with them (it turns this error into
+# an IllegalArgumentException by the text).
+NAME_RULE = "can only contain ASCII letters, numbers, underscores, and hyphens"
+# The original's words too: realm-dart's tests check that a 409 says this.
+DUPLICATE_NAME = "API key with name already exists"
 
 # The key listings: compiled once (app.statements).
 _SERVER_KEYS_OF_APP = Select(
@@ -64,13 +70,11 @@ def validate_name(name: str) -> None:
     if len(name) > NAME_MAX_LENGTH:
         raise InvalidParameter(f"API key name must be at most {NAME_MAX_LENGTH} characters")
     if not NAME_PATTERN.fullmatch(name):
-        raise InvalidParameter(
-            "API key name may contain only letters, digits, '_' and '-'"
-        )
+        raise InvalidParameter(NAME_RULE)
 
 
-def _duplicate(name: str) -> APIKeyAlreadyExists:
-    return APIKeyAlreadyExists(f"an API key named '{name}' already exists")
+def _duplicate() -> APIKeyAlreadyExists:
+    return APIKeyAlreadyExists(DUPLICATE_NAME)
 
 
 def create_server_key(app: App, name: str) -> IssuedKey:
@@ -92,7 +96,7 @@ def create_server_key(app: App, name: str) -> IssuedKey:
                     f"an app can have at most {SERVER_KEY_LIMIT} server API keys"
                 )
             if server_keys.where(ApiKey.name == name).exists():
-                raise _duplicate(name)
+                raise _duplicate()
             key_id = new_object_id()
             server_user = User.create(
                 id=new_object_id(), app=app, type="server", creation_date=now,
@@ -108,7 +112,7 @@ def create_server_key(app: App, name: str) -> IssuedKey:
                 digest=keys.digest(secret), created_at=now,
             )
     except peewee.IntegrityError:  # the unique name index, should a writer slip past
-        raise _duplicate(name) from None
+        raise _duplicate() from None
     return IssuedKey(api_key, secret)
 
 
@@ -178,13 +182,13 @@ def create_user_key(user: User, session: Session, name: str) -> IssuedKey:
             if user_keys.count() >= USER_KEY_LIMIT:
                 raise LimitExceeded(f"a user can have at most {USER_KEY_LIMIT} API keys")
             if user_keys.where(ApiKey.name == name).exists():
-                raise _duplicate(name)
+                raise _duplicate()
             api_key = ApiKey.create(
                 id=new_object_id(), app=user.app_id, kind=USER, user=user, name=name,
                 digest=keys.digest(secret), created_at=clock.timestamp(),
             )
     except peewee.IntegrityError:
-        raise _duplicate(name) from None
+        raise _duplicate() from None
     return IssuedKey(api_key, secret)
 
 

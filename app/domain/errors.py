@@ -1,7 +1,9 @@
 """Domain errors. Each knows the HTTP status and `error_code` of the wire contract.
 
 The HTTP layer turns any `DomainError` into the error envelope
-`{"error": message, "error_code": code}`; nothing else is needed to add a new error.
+`{"error": message, "error_code": code, "link": url}`; nothing else is needed to add a new
+error. Messages that SDKs compare are the original's words (their tests are cited where
+each is raised); the others say plainly what was wrong.
 """
 
 from __future__ import annotations
@@ -49,9 +51,15 @@ class AuthError(DomainError):
 
 
 class InvalidPassword(DomainError):
+    """Login with email and password failed. Never says which part was wrong.
+
+    "unauthorized", as realm-dotnet's tests compare ("InvalidPassword: unauthorized") for a
+    wrong password and for a deleted user's login.
+    """
+
     status = 401
     error_code = "InvalidPassword"
-    default_message = "invalid username/password"
+    default_message = "unauthorized"
 
 
 class ProviderUnsupported(DomainError):

@@ -91,13 +91,19 @@ def _app_not_found(client_app_id: str) -> AppNotFound:
     return AppNotFound(f"cannot find app using Client App ID '{client_app_id}'")
 
 
+def find_app_by_client_id(client_app_id: str) -> App | None:
+    """The app with this client App ID, or None."""
+    if not CLIENT_APP_ID_PATTERN.fullmatch(client_app_id):
+        return None
+    row = _APP_BY_CLIENT_ID.first(client_app_id=client_app_id)
+    return None if row is None else row[0]
+
+
 def app_by_client_id(client_app_id: str) -> App:
     """Return the app with this client App ID (the id the SDKs are configured with)."""
-    row = (_APP_BY_CLIENT_ID.first(client_app_id=client_app_id)
-           if CLIENT_APP_ID_PATTERN.fullmatch(client_app_id) else None)
-    if row is None:
+    app = find_app_by_client_id(client_app_id)
+    if app is None:
         raise _app_not_found(client_app_id)
-    app: App = row[0]
     return app
 
 

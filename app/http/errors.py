@@ -1,24 +1,40 @@
 """Every failure, whatever raised it, answers in the wire contract's error envelope.
 
-`{"error": "<message>", "error_code": "<Code>"}` with the contract's status. Every field
-is a string (realm-core drops an error with a null field) and the content type is
-exactly `application/json` (realm-core parses errors only with that header).
+`{"error": "<message>", "error_code": "<Code>", "link": "<url>"}` with the contract's
+status. Every field is a string (realm-core drops an error with a null field) and the
+content type is exactly `application/json` (realm-core parses errors only with that header).
+
+Every request gets a correlation id (24 hex characters, like the original's), sent back in
+the `X-Appservices-Request-Id` header (the one realm-core reads) and written in the access
+log line and in any log line about the request. An error's `link` names it, as the
+original's did: `{base}/groups/{groupId}/apps/{appId}/logs?co_id={id}` when the request
+concerned an app, `{base}/console/logs?co_id={id}` otherwise. Both open a console page
+naming the request (app/http/console/request_log.py).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import peewee
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.db import discard_connection
+from app.db import discard_connection, is_object_id, new_object_id
+from app.domain import logins, sessions
 from app.domain.errors import DomainError
+from app.http.urls import trusted_base_url
 
 log = logging.getLogger(__name__)
 
+CORRELATION_HEADER = "X-Appservices-Request-Id"
+# The console page every server-wide link opens (the console's blueprint serves it).
+SERVER_LOG_PATH = "/console/logs"
+_ADMIN_APP_PATH = re.compile(r"/api/admin/v3\.0/groups/([^/]+)/apps/([^/]+)(?:/.*)?")
+_CLIENT_APP_PATH = re.compile(r"/api/client/v2\.0/app/([^/]+)/.*")
+_CLIENT_SESSION_PATH = "/api/client/v2.0/auth/"
 _MISSING = "Missing data for required field."
 _UNKNOWN = "Unknown field."
 _CODES_BY_STATUS = {
@@ -35,10 +51,65 @@ _CODES_BY_STATUS = {
 }
 
 
+def correlation_id() -> str:
+    """The id of the request being served, made on first use."""
+    value: str | None = g.get("correlation_id")
+    if value is None:
+        value = g.correlation_id = new_object_id()
+    return value
+
+
+def _app_of_request(database_usable: bool) -> tuple[str, str] | None:
+    """The (groupId, appId) of the app the request concerned, when it can be told.
+
+    Admin API paths name both; a Client API path names the client App ID; a
+    token-authenticated client call belongs to its session's app. The ids of an Admin
+    API path are taken when they have the shape of ids, unchecked: the console page
+    checks them against the admin who opens it.
+    """
+    path = request.path
+    match = _ADMIN_APP_PATH.fullmatch(path)
+    if match:
+        group_id, app_id = match.groups()
+        return (group_id, app_id) if is_object_id(group_id) and is_object_id(app_id) else None
+    caller = g.get("caller")
+    if caller is not None:
+        return caller.session.app.group_id, caller.session.app.id
+    if not database_usable:
+        return None
+    app = None
+    match = _CLIENT_APP_PATH.fullmatch(path)
+    if match:
+        app = logins.find_app_by_client_id(match.group(1))
+    elif path.startswith(_CLIENT_SESSION_PATH):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            app = sessions.app_of_token(token.strip())
+    return None if app is None else (app.group_id, app.id)
+
+
+def log_link(*, database_usable: bool = True) -> str:
+    """The link of this request's error: its app's log entry, or the server's."""
+    co_id = correlation_id()
+    try:
+        known = _app_of_request(database_usable)
+    except peewee.PeeweeException:  # the error being answered may be the database's
+        discard_connection()
+        known = None
+    # Never a Host header that nobody vouched for: a relative link instead.
+    base = trusted_base_url() or request.script_root
+    if known is None:
+        return f"{base}{SERVER_LOG_PATH}?co_id={co_id}"
+    group_id, app_id = known
+    return f"{base}/groups/{group_id}/apps/{app_id}/logs?co_id={co_id}"
+
+
 def error_response(status: int, error_code: str, message: str,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: dict[str, str] | None = None, *,
+                   database_usable: bool = True) -> Response:
     """Build an error response in the contract's envelope."""
-    response = jsonify({"error": message, "error_code": error_code})
+    response = jsonify({"error": message, "error_code": error_code,
+                        "link": log_link(database_usable=database_usable)})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -93,7 +164,7 @@ def http_exception_response(error: HTTPException) -> Response:
     if status == 400:
         return error_response(400, "InvalidParameter", "bad request: the body could not be read")
     if status >= 500:
-        log.error("server error %s", status)
+        log.error("server error %s co_id=%s", status, correlation_id())
         return error_response(status, "InternalServerError", "internal server error")
     return error_response(status, _CODES_BY_STATUS.get(status, "InvalidParameter"),
                           error.description or "request refused")
@@ -110,6 +181,11 @@ def init_app(app: Flask) -> None:
         if limit is not None and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
 
+    @app.after_request
+    def send_correlation_id(response: Response) -> Response:
+        response.headers[CORRELATION_HEADER] = correlation_id()
+        return response
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Response:
         return error_response(error.status, error.error_code, error.message, error.headers)
@@ -117,16 +193,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(peewee.OperationalError)
     @app.errorhandler(peewee.InterfaceError)
     def handle_database_down(error: Exception) -> Response:
-        log.error("database unavailable: %s", type(error).__name__)
+        log.error("database unavailable: %s co_id=%s", type(error).__name__,
+                  correlation_id())
         discard_connection()
         return error_response(503, "ServiceUnavailable",
                               "the database is unavailable; try again shortly",
-                              {"Retry-After": "1"})
+                              {"Retry-After": "1"}, database_usable=False)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return http_exception_response(error)
         # Logged with the traceback for operators; the client learns nothing internal.
-        log.exception("unhandled error")
+        log.exception("unhandled error co_id=%s", correlation_id())
         return error_response(500, "InternalServerError", "internal server error")

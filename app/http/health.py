@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 
 from app.db import ping
 from app.http.docs import errors
+from app.http.errors import error_response
 from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("health", __name__, description="Service health")
@@ -34,11 +35,8 @@ def healthz() -> Response:
     """Answer 200 when the database answers, 503 when it does not."""
     if ping():
         return jsonify({"status": "ok", "database": "ok"})
-    response = jsonify({"error": "the database is unreachable",
-                        "error_code": "ServiceUnavailable"})
-    response.status_code = 503
-    response.headers["Retry-After"] = "1"
-    return response
+    return error_response(503, "ServiceUnavailable", "the database is unreachable",
+                          {"Retry-After": "1"}, database_usable=False)
 
 
 @blp.route("/healthz/live", methods=["GET"], operation_id="getLiveness")

@@ -3,8 +3,9 @@
 `json.loads` accepts text that Python can hold but nothing downstream can: a lone UTF-16
 surrogate (`"\\ud800"`) cannot be encoded to UTF-8, so bcrypt, hashing and the database
 raised on it (500s); and a body nested thousands of levels deep exhausts the
-interpreter's stack. Each is a 400 here, before a view sees the body, whatever field it
-is in, including the fields a view ignores.
+interpreter's stack; an integer of more than 4,300 digits is more than Python converts.
+Each is a 400 here, before a view sees the body, whatever field it is in, including the
+fields a view ignores.
 
 Control characters (NUL included, which PostgreSQL refuses) are valid Unicode and stay
 the business of each field: a key or a username holding one is refused as any wrong one
@@ -19,6 +20,7 @@ walked.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from flask import Request
@@ -41,6 +43,11 @@ def loads(data: str | bytes) -> Any:
         value = json.loads(text)
     except RecursionError:  # C-speed, and deeper than MAX_DEPTH anyway
         raise _too_deep() from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more digits than Python converts (4,300): was a 500
+        raise InvalidParameter("request body holds a number too long to read (more than "
+                               f"{sys.get_int_max_str_digits()} digits)") from None
     if text.count("[") + text.count("{") > MAX_DEPTH:
         _check_depth(value)
     if "\\u" in text:

@@ -20,11 +20,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ErrorSchema(Schema):
-    """The error envelope of the wire contract. `link` is omitted rather than faked."""
+    """The error envelope of the wire contract; `link` names the request (see errors.py)."""
 
     error = fields.String(required=True, metadata={"description": "A human message"})
     error_code = fields.String(required=True, metadata={"example": "InvalidParameter"})
-    link = fields.String(metadata={"description": "Further reading, when there is any"})
+    link = fields.String(required=True, metadata={
+        "description": "The log entry of this request: `{base}/groups/{groupId}/apps/{appId}"
+                       "/logs?co_id={correlation id}` when it concerned an app, "
+                       "`{base}/console/logs?co_id={correlation id}` otherwise. The "
+                       "correlation id is also in the X-Appservices-Request-Id header.",
+        "example": "https://auth.example.com/groups/65f0c0ffee0000000000000a/apps/"
+                   "65f0c0ffee0000000000000b/logs?co_id=65f0c0ffee0000000000000c",
+    })
 
 
 class ServiceParser(FlaskParser):

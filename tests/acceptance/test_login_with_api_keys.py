@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from pytest_bdd import scenarios, then, when
+import requests
+from pytest_bdd import parsers, scenarios, then, when
 
 from tests.acceptance.world import World
 
@@ -39,3 +41,37 @@ def the_earlier_session_has_ended(world: World) -> None:
     assert (refreshed.status_code, refreshed.json()["error_code"]) == (401, "InvalidSession")
     profile = world.profile(session)
     assert (profile.status_code, profile.json()["error_code"]) == (401, "InvalidSession")
+
+
+LOG_LINK = re.compile(r"^(?P<base>https?://[^/]+(?:/.*)?)/groups/(?P<group_id>[0-9a-f]{24})"
+                      r"/apps/(?P<app_id>[0-9a-f]{24})/logs\?co_id=(?P<co_id>[0-9a-f]{24})$")
+
+
+@then(parsers.parse('the error links to the app\'s log entry for the request named in its '
+                    '"{header}" header'))
+def the_error_links_to_the_log_entry(world: World, header: str) -> None:
+    assert world.response is not None
+    link = world.response.json()["link"]
+    match = LOG_LINK.fullmatch(link)
+    assert match is not None, link
+    assert (match["group_id"], match["app_id"]) == (world.admin.group_id, world.app_id)
+    assert match["co_id"] == world.response.headers[header]
+
+
+@then("whoever opens the link is sent to sign in to the console, and then back to the "
+      "request's page")
+def the_link_leads_to_the_console(world: World) -> None:
+    assert world.response is not None
+    link = world.response.json()["link"]
+    co_id = world.response.headers["X-Appservices-Request-Id"]
+    opened = requests.get(link, allow_redirects=False, timeout=30)
+    assert opened.status_code == 302, opened.text
+    page = urlsplit(opened.headers["Location"])
+    assert page.path.endswith(f"/console/groups/{world.admin.group_id}/apps/{world.app_id}/logs")
+    assert parse_qs(page.query) == {"co_id": [co_id]}
+    signing_in = requests.get(urljoin(link, opened.headers["Location"]),
+                              allow_redirects=False, timeout=30)
+    assert signing_in.status_code == 302, signing_in.text
+    sign_in = urlsplit(signing_in.headers["Location"])
+    assert sign_in.path.endswith("/console/sign-in")
+    assert parse_qs(sign_in.query)["next"] == [f"{page.path}?{page.query}"]

@@ -3,6 +3,7 @@ email/password users, get, delete, enable, disable, logout, verify_token)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -438,13 +439,26 @@ def _verify(admin: AdminSession, app: dict[str, Any], token: Any) -> Any:
     return admin.post(f"{_users_path(admin, app)}/verify_token", json={"token": token})
 
 
-def test_verify_token_refuses_garbage_as_an_invalid_parameter(
+def _anonymous_login(client: FlaskClient, admin: AdminSession,
+                     app: dict[str, Any]) -> dict[str, Any]:
+    admin.post(f"{admin.app_path(app['_id'])}/auth_providers", json={"type": "anon-user"})
+    login: dict[str, Any] = assert_json(client.post(
+        f"{CLIENT_BASE}/app/{app['client_app_id']}/auth/providers/anon-user/login", json={},
+    ), 200)
+    return login
+
+
+def _assert_invalid_session(response: Any) -> None:
+    # The official document's words for every token that does not verify.
+    assert assert_error(response, 401, "InvalidSession") == "invalid session"
+
+
+def test_verify_token_refuses_garbage_as_an_invalid_session(
     admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for token in ["", "garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "nul\u0000"]:
         with subtests.test(token=token):
-            assert_error(_verify(admin_session, users_app, token), 400, "InvalidParameter",
-                         says="token")
+            _assert_invalid_session(_verify(admin_session, users_app, token))
 
 
 def test_verify_token_refuses_a_token_signed_with_another_secret(
@@ -455,16 +469,16 @@ def test_verify_token_refuses_a_token_signed_with_another_secret(
                          "baas_domain_id": users_app["domain_id"], "iss": "0" * 24},
                         "not-this-servers-secret-not-this-servers", algorithm="HS256")
 
-    assert_error(_verify(admin_session, users_app, forged), 400, "InvalidParameter",
-                 says="not signed by this server")
+    _assert_invalid_session(_verify(admin_session, users_app, forged))
 
 
-def test_verify_token_refuses_an_admin_token(
-    admin_session: AdminSession, users_app: dict[str, Any]
+def test_verify_token_refuses_an_admin_token_and_a_refresh_token(
+    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
 ) -> None:
-    response = _verify(admin_session, users_app, admin_session.access_token)
+    login = _anonymous_login(client, admin_session, users_app)
 
-    assert_error(response, 400, "InvalidParameter", says="token")
+    _assert_invalid_session(_verify(admin_session, users_app, admin_session.access_token))
+    _assert_invalid_session(_verify(admin_session, users_app, login["refresh_token"]))
 
 
 def test_verify_token_without_a_token_is_a_missing_parameter(
@@ -476,51 +490,94 @@ def test_verify_token_without_a_token_is_a_missing_parameter(
     assert_error(response, 400, "MissingParameter", says="token")
 
 
-def test_verify_token_returns_the_claims_of_a_live_client_access_token(
+def test_verify_token_returns_the_documented_claims_of_a_live_client_access_token(
     client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
 ) -> None:
-    admin_session.post(f"{admin_session.app_path(users_app['_id'])}/auth_providers",
-                       json={"type": "anon-user"})
-    login = assert_json(client.post(
-        f"{CLIENT_BASE}/app/{users_app['client_app_id']}/auth/providers/anon-user/login",
-        json={},
-    ), 200)
+    login = _anonymous_login(client, admin_session, users_app)
+    session = Session.get_by_id(jwt.decode(login["access_token"],
+                                           options={"verify_signature": False})["iss"])
 
     claims = assert_json(_verify(admin_session, users_app, login["access_token"]), 200)
 
+    # The official document's names: what realm-core's test harness reads (iat, exp).
+    assert set(claims) == {"sub", "exp", "iat", "iss", "domain_id", "device_id"}
     assert claims["sub"] == login["user_id"]
-    assert claims["typ"] == "access"
-    assert claims["baas_domain_id"] == users_app["domain_id"]
+    assert claims["domain_id"] == users_app["domain_id"]
+    assert claims["device_id"] == login["device_id"]
+    assert claims["iss"] == session.id
+    assert isinstance(claims["iat"], int) and isinstance(claims["exp"], int)
+    assert claims["exp"] - claims["iat"] == 30 * 60
 
 
-def test_after_an_admin_logs_a_user_out_its_access_token_no_longer_verifies(
+def test_verify_token_includes_the_custom_user_data_a_token_carries(
     client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
 ) -> None:
-    admin_session.post(f"{admin_session.app_path(users_app['_id'])}/auth_providers",
-                       json={"type": "anon-user"})
+    login = _anonymous_login(client, admin_session, users_app)
+    User.update(custom_data={"plan": "gold"}).where(User.id == login["user_id"]).execute()
+    access = assert_json(client.post(f"{CLIENT_BASE}/auth/session", headers={
+        "Authorization": f"Bearer {login['refresh_token']}"}), 201)["access_token"]
+
+    claims = assert_json(_verify(admin_session, users_app, access), 200)
+
+    assert claims["custom_user_data"] == {"plan": "gold"}
+
+
+def test_an_expired_access_token_is_answered_token_expired_as_documented(
+    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+) -> None:
+    login = _anonymous_login(client, admin_session, users_app)
+    clock.advance(timedelta(minutes=31))
+    admin_session.login()  # the admin's own access token expired too
+
+    response = _verify(admin_session, users_app, login["access_token"])
+
+    assert assert_json(response, 200) == "token expired"
+
+
+@pytest.mark.parametrize("revoke", ["logout", "disable", "delete", "disable-provider"])
+def test_a_revoked_sessions_access_token_no_longer_verifies(
+    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any], revoke: str
+) -> None:
+    """Stricter than the original on purpose: revoking stops the token at once."""
+    login = _anonymous_login(client, admin_session, users_app)
+    user_path = f"{_users_path(admin_session, users_app)}/{login['user_id']}"
+    if revoke == "logout":
+        assert_no_content(admin_session.put(f"{user_path}/logout"))
+    elif revoke == "disable":
+        assert_no_content(admin_session.put(f"{user_path}/disable"))
+    elif revoke == "delete":
+        assert_no_content(admin_session.delete(user_path))
+    else:
+        provider = admin_session.provider(users_app["_id"], "anon-user")
+        assert_no_content(admin_session.put(
+            f"{admin_session.app_path(users_app['_id'])}/auth_providers/{provider['_id']}"
+            "/disable"))
+
+    _assert_invalid_session(_verify(admin_session, users_app, login["access_token"]))
+
+
+def test_a_disabled_keys_access_token_no_longer_verifies(
+    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+) -> None:
+    created = assert_json(admin_session.create_server_key(users_app["_id"], "verified"), 201)
     login = assert_json(client.post(
-        f"{CLIENT_BASE}/app/{users_app['client_app_id']}/auth/providers/anon-user/login",
-        json={},
-    ), 200)
+        f"{CLIENT_BASE}/app/{users_app['client_app_id']}/auth/providers/api-key/login",
+        json={"key": created["key"]}), 200)
+    assert assert_json(_verify(admin_session, users_app, login["access_token"]), 200)
+    keys_path = f"{admin_session.app_path(users_app['_id'])}/api_keys/{created['_id']}"
 
-    admin_session.put(f"{_users_path(admin_session, users_app)}/{login['user_id']}/logout")
+    assert_no_content(admin_session.put(f"{keys_path}/disable"))
 
-    assert_error(_verify(admin_session, users_app, login["access_token"]), 400,
-                 "InvalidParameter", says="ended")
+    _assert_invalid_session(_verify(admin_session, users_app, login["access_token"]))
 
 
 def test_verify_token_refuses_another_apps_token(
     client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("other")
-    admin_session.post(f"{admin_session.app_path(other['_id'])}/auth_providers",
-                       json={"type": "anon-user"})
-    login = assert_json(client.post(
-        f"{CLIENT_BASE}/app/{other['client_app_id']}/auth/providers/anon-user/login", json={},
-    ), 200)
+    login = _anonymous_login(client, admin_session, other)
 
-    assert_error(_verify(admin_session, users_app, login["access_token"]), 400,
-                 "InvalidParameter", says="another app")
+    _assert_invalid_session(_verify(admin_session, users_app, login["access_token"]))
 
 
 # --- groups the admin was not granted --------------------------------------------------------

@@ -18,7 +18,13 @@ from app.domain.sessions import NO_DEVICE
 from app.models import Device, Session
 from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
-from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
+from tests.support.wire import (
+    OBJECT_ID,
+    assert_error,
+    assert_json,
+    assert_no_content,
+    refusal,
+)
 
 UNKNOWN_DEVICE = "5f0000000000000000000001"
 
@@ -158,7 +164,7 @@ def test_a_wrong_password_and_an_unknown_email_are_refused_alike(realm: ClientAp
 
     assert_error(wrong_password, 401, "InvalidPassword")
     assert_error(unknown_email, 401, "InvalidPassword")
-    assert wrong_password.get_json() == unknown_email.get_json()
+    assert refusal(wrong_password) == refusal(unknown_email)
 
 
 @pytest.mark.parametrize("username", ["ann\x00@example.com", "ann@example.com\x00",
@@ -170,9 +176,7 @@ def test_a_username_no_one_can_register_is_refused_like_an_unknown_email(
 
     response = realm.login("local-userpass", {"username": username, "password": PASSWORD})
 
-    assert_error(response, 401, "InvalidPassword")
-    assert response.get_json() == {"error": "invalid username/password",
-                                   "error_code": "InvalidPassword"}
+    assert assert_error(response, 401, "InvalidPassword") == "unauthorized"
 
 
 def test_a_password_login_without_a_password_is_a_missing_parameter(realm: ClientApp) -> None:
@@ -298,8 +302,7 @@ def test_a_key_that_cannot_log_in_is_refused_without_saying_why(
 
     response = realm.login("api-key", {"key": key})
 
-    assert_error(response, 401, "AuthError")
-    assert response.get_json() == {"error": "unauthorized", "error_code": "AuthError"}
+    assert assert_error(response, 401, "AuthError") == "unauthorized"
 
 
 class _DeletedRightAfterReading:
@@ -327,7 +330,7 @@ def test_a_key_deleted_while_its_login_is_under_way_is_refused_and_nothing_is_ke
 
     response = realm.login("api-key", {"key": key["key"]})
 
-    assert response.get_json() == {"error": "unauthorized", "error_code": "AuthError"}
+    assert assert_error(response, 401, "AuthError") == "unauthorized"
     assert response.status_code == 401
     # The login's write to the user's row finds it gone (the key went with it): refused
     # there, with no second read.

@@ -82,7 +82,7 @@ def test_a_second_key_of_one_name_shows_the_servers_error_in_one_line(
 
     assert result.exit_code == 1
     assert one_error_line(result) == (
-        "Error: an API key named 'twice' already exists (APIKeyAlreadyExists)"
+        "Error: API key with name already exists (APIKeyAlreadyExists)"
     )
     assert "ask_" not in result.stdout
 

@@ -81,7 +81,8 @@ def test_while_the_provider_is_disabled_the_page_says_so_and_offers_to_enable_it
 
 @pytest.mark.parametrize(("name", "status", "says"), [
     ("reporting", 409, "An API key named 'reporting' already exists."),
-    ("two words", 400, "API key name may contain only letters, digits, '_' and '-'."),
+    ("two words", 400,
+     "An API key name can only contain ASCII letters, numbers, underscores, and hyphens."),
     ("", 400, "API key name must not be empty."),
     ("x" * 65, 400, "API key name must be at most 64 characters."),
 ])

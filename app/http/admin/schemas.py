@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from app.http.fields import JSONBoolean
@@ -118,3 +120,28 @@ class UserListArgsSchema(StrictSchema):
 
 class VerifyTokenSchema(StrictSchema):
     token = fields.String(required=True)
+
+
+class VerifiedTokenSchema(Schema):
+    """What verify_token answers: the token's claims, or the string "token expired"."""
+
+    sub = fields.String(required=True, metadata={"description": "User ID."})
+    exp = fields.Integer(required=True, metadata={"description": "When it expires (Unix s)."})
+    iat = fields.Integer(required=True, metadata={"description": "When it was issued (Unix s)."})
+    iss = fields.String(required=True, metadata={"description": "The issuer (its session)."})
+    domain_id = fields.String(required=True)
+    device_id = fields.String(required=True)
+    custom_user_data = fields.Dict(metadata={
+        "description": "The user's custom data, when the token carries some."})
+
+    class Meta:
+        description = ('The claims of a valid, unexpired token. A correctly signed token past '
+                       'its expiry is answered 200 with the JSON string "token expired", as '
+                       "the official document says; any other token is a 401 InvalidSession "
+                       '"invalid session".')
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        # The documented answer for an expired token is a bare JSON string.
+        if isinstance(obj, str):
+            return obj
+        return super().dump(obj, many=many)

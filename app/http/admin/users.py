@@ -12,6 +12,7 @@ from app.http.admin.schemas import (
     UserCreateSchema,
     UserListArgsSchema,
     UserSchema,
+    VerifiedTokenSchema,
     VerifyTokenSchema,
 )
 from app.http.auth import admin_access_required
@@ -77,9 +78,9 @@ def create_user(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any
 @blp.route(USERS + "/verify_token", methods=["POST"], operation_id="adminVerifyUserAccessToken")
 @admin_access_required
 @blp.arguments(VerifyTokenSchema)
-@blp.response(200)
+@blp.response(200, VerifiedTokenSchema)
 @errors(400, 404)
-def verify_token(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any]:
+def verify_token(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any] | str:
     """Check a client access token of this app and return its claims."""
     return sessions.verify_token(app_for(groupId, appId), body["token"])
 

@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
-from app.config import host_name, host_names
 from app.domain import logins
 from app.domain.errors import InvalidParameter
 from app.http.client.schemas import LocationSchema
 from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
+from app.http.urls import trusted_base_url
 
 blp = ServiceBlueprint("client-location", __name__, description="Client API: app location")
 
 
 def public_base_url() -> str:
-    """This server's base URL as clients should see it.
+    """This server's base URL as clients should see it (see `app.http.urls`).
 
-    PUBLIC_URL wins; otherwise the request's own URL, which honours a trusted proxy's
-    X-Forwarded-* headers when TRUSTED_PROXY_HOPS says there is one. The URL root keeps
-    a mount prefix (X-Forwarded-Prefix, SCRIPT_NAME): SDKs append the API path to it.
-
-    The request's host is believed only when ALLOWED_HOSTS names it: SDKs send every
-    later call (credentials included) to this URL, so a hostile Host header, or a cache
+    SDKs send every later call (credentials included) to this URL, so a Host header that
+    ALLOWED_HOSTS does not name is refused rather than echoed: a hostile one, or a cache
     that kept an answer to one, would otherwise send them to another server.
     """
-    configured: str = current_app.config.get("PUBLIC_URL", "")
-    if configured:
-        return configured
-    name = host_name(request.host)
-    if name is None or name not in host_names(current_app.config["ALLOWED_HOSTS"]):
+    base = trusted_base_url()
+    if base is None:
         raise InvalidParameter(
             f"this server does not know itself as {request.host!r}, so it cannot tell SDKs "
             "where to connect; its operator sets PUBLIC_URL to the address clients use "
             "(or lists the host name in ALLOWED_HOSTS)"
         )
-    return request.url_root.rstrip("/")
+    return base
 
 
 @blp.route("/app/<string:clientAppId>/location", methods=["GET"],

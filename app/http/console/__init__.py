@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.http.console import auth, errors, pages
+from app.http.console import auth, errors, pages, request_log
 from app.http.console.blueprint import bp
 
 __all__ = ["init_app"]
-_ROUTES = (auth, pages)  # imported for the routes they add to `bp`
+_ROUTES = (auth, pages, request_log)  # imported for the routes they add to `bp`
 
 
 def init_app(app: Flask) -> None:
     """Serve the console: its session cookie, CSRF protection, pages and error pages."""
     auth.configure(app)
     app.register_blueprint(bp)
+    app.register_blueprint(request_log.links)  # the error links' path, at the root
     errors.init_app(app)

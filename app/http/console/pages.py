@@ -13,7 +13,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.domain import admin, api_keys, apps, providers, users
-from app.domain.errors import DomainError
+from app.domain.errors import APIKeyAlreadyExists, DomainError
 from app.http.console.blueprint import bp, safe_next
 from app.models import App, AuthProvider, Group
 
@@ -203,10 +203,23 @@ def api_keys_page(group_id: str, app_id: str) -> BaseResponse | Page:
     except DomainError as error:
         return _app_page("api_key_new.html", group, app, status=error.status, section="users",
                          tab="providers", provider=_api_key_provider(app), name=name,
-                         error=error.message)
+                         error=_name_problem(error, name))
     # The value goes into this response only: not into a URL, a redirect, or the session.
     return _app_page("api_key_created.html", group, app, status=201, section="users",
                      tab="providers", api_key=issued.api_key, key=issued.key)
+
+
+def _name_problem(error: DomainError, name: str) -> str:
+    """Say what is wrong with a key name in a person's words.
+
+    The APIs keep the original's words, which SDKs compare ("API key with name already
+    exists"); the form knows the name and can say more.
+    """
+    if isinstance(error, APIKeyAlreadyExists):
+        return f"an API key named '{name}' already exists"
+    if error.message == api_keys.NAME_RULE:
+        return f"an API key name {api_keys.NAME_RULE}"
+    return error.message
 
 
 @bp.route(APP + "/users/providers/api-key/new")
