@@ -14,6 +14,9 @@ class App(BaseModel):
     domain_id = peewee.CharField(max_length=24)
     location = peewee.CharField(max_length=32)
     deployment_model = peewee.CharField(max_length=16)
+    # Schema version 6; the defaults are what apps made before it were shown as.
+    environment = peewee.CharField(max_length=16, default="")
+    provider_region = peewee.CharField(max_length=32, default="aws-us-east-1")
     product = peewee.CharField(max_length=32)
     created_at = peewee.BigIntegerField()
     last_modified = peewee.BigIntegerField()

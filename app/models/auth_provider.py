@@ -14,6 +14,7 @@ class AuthProvider(BaseModel):
     name = peewee.CharField(max_length=32)
     disabled = peewee.BooleanField(default=False)
     config = JSONField(default=dict)
+    metadata_fields = JSONField(default=list)  # schema version 6
     created_at = peewee.BigIntegerField()
 
     class Meta:
