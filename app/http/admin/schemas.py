@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from webargs.fields import DelimitedList
 
 from app.domain import apps
@@ -86,10 +86,17 @@ class AppCreateArgsSchema(StrictSchema):
 LIST_PRODUCTS = (*apps.PRODUCTS, "defaults")
 
 
+def _known_products(products: list[str]) -> None:
+    # A plain function, not validate.ContainsOnly: apispec would put that one's enum on
+    # the array instead of its items.
+    if not set(products) <= set(LIST_PRODUCTS):
+        raise ValidationError("each must be one of: " + ", ".join(LIST_PRODUCTS))
+
+
 class AppListArgsSchema(StrictSchema):
     product = DelimitedList(
-        fields.String(),
-        validate=validate.ContainsOnly(LIST_PRODUCTS, error="each must be one of: {choices}"),
+        fields.String(metadata={"enum": list(LIST_PRODUCTS)}),
+        validate=_known_products,
         metadata={
             "description": "Comma-separated products, e.g. `atlas,data-api`; without it "
                            "(or with `defaults`) only `standard` apps are listed"
