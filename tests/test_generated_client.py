@@ -166,11 +166,7 @@ NOT_YET_IMPLEMENTED = {
     "adminConfirmPendingUser", "adminDeletePendingEmailPasswordUser",
     "adminGetRefreshTokenExpiration", "adminSetRefreshTokenExpiration", "adminGetLogs",
 }
-QUERY_NOT_YET_ACCEPTED = {
-    ("adminListApplications", "product"),
-    ("adminCreateApplication", "defaults"),
-    ("adminCreateApplication", "product"),
-}
+QUERY_NOT_YET_ACCEPTED: set[tuple[str, str]] = set()
 ADMIN_BASE = "/api/admin/v3.0"
 
 

@@ -96,6 +96,33 @@ def validate_config(provider_type: str, config: dict[str, Any]) -> dict[str, Any
     return config
 
 
+def validate_metadata_fields(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check the user data a provider's logins would copy; return it in the stored form.
+
+    Each entry names a field of the identity's data (`name`), whether a login needs it
+    (`required`, false when not said) and, optionally, the user data field it goes to
+    (`field_name`). They are kept and shown; the three providers here bring no such data.
+    """
+    stored: list[dict[str, Any]] = []
+    for index, entry in enumerate(fields):
+        name = entry.get("name")
+        required = entry.get("required", False)
+        field_name = entry.get("field_name")
+        if not isinstance(name, str) or not name:
+            raise InvalidParameter(f"metadata_fields.{index}.name must be a non-empty string")
+        if not isinstance(required, bool):
+            raise InvalidParameter(f"metadata_fields.{index}.required must be a boolean")
+        text.refuse_control_characters(name, f"metadata_fields.{index}.name")
+        kept: dict[str, Any] = {"required": required, "name": name}
+        if field_name is not None:
+            if not isinstance(field_name, str):
+                raise InvalidParameter(f"metadata_fields.{index}.field_name must be a string")
+            text.refuse_control_characters(field_name, f"metadata_fields.{index}.field_name")
+            kept["field_name"] = field_name
+        stored.append(kept)
+    return stored
+
+
 def add_default_providers(app: App) -> AuthProvider:
     """Give a new app its `api-key` provider, present but disabled.
 
@@ -131,18 +158,21 @@ def create_provider(
     name: str | None = None,
     disabled: bool = False,
     config: dict[str, Any] | None = None,
+    metadata_fields: list[dict[str, Any]] | None = None,
 ) -> AuthProvider:
     """Add a provider of `provider_type` to the app; one of each type at most."""
     validate_type(provider_type)
     validate_name(provider_type, provider_type if name is None else name)
     config = validate_config(provider_type, config or {})
+    metadata = validate_metadata_fields(metadata_fields or [])
     try:
         with write_transaction():
             if find_provider(app, provider_type) is not None:
                 raise _already_exists(provider_type)
             return AuthProvider.create(
                 id=new_object_id(), app=app, type=provider_type, name=provider_type,
-                disabled=disabled, config=config, created_at=clock.timestamp(),
+                disabled=disabled, config=config, metadata_fields=metadata,
+                created_at=clock.timestamp(),
             )
     except peewee.IntegrityError:  # a concurrent creator won
         raise _already_exists(provider_type) from None
@@ -161,14 +191,28 @@ def update_provider(
     provider_type: str | None = None,
     disabled: bool | None = None,
     config: dict[str, Any] | None = None,
+    metadata_fields: list[dict[str, Any]] | None = None,
+    provider_id: str | None = None,
 ) -> AuthProvider:
-    """Change a provider's `disabled` flag or configuration; its type and name stay."""
+    """Change a provider's `disabled` flag, configuration or metadata fields; its type
+    and name stay.
+
+    `provider_id` is the `_id` a client sent with the change (realm-js' app importer
+    sends back the whole provider): it must be this provider's.
+    """
+    if provider_id is not None and provider_id != provider.id:
+        raise InvalidParameter(
+            f"'_id' must be the _id of the auth provider the path names ({provider.id}), "
+            "or be left out: a provider's _id cannot be changed"
+        )
     if provider_type is not None and provider_type != provider.type:
         raise InvalidParameter("an auth provider's type cannot be changed; create another")
     if name is not None:
         validate_name(provider.type, name)
     if config is not None:
         provider.config = validate_config(provider.type, config)
+    if metadata_fields is not None:
+        provider.metadata_fields = validate_metadata_fields(metadata_fields)
     with write_transaction():
         if disabled is not None:
             _switch(provider, disabled)

@@ -12,8 +12,11 @@ from collections.abc import Callable
 
 from app import clock
 from app.db import database, is_sqlite
+from app.domain import apps
 from app.models import (
     ALL_MODELS,
+    App,
+    AuthProvider,
     Identity,
     LoginFailure,
     PasswordCredential,
@@ -24,7 +27,7 @@ from app.models import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _add_login_failures() -> None:
@@ -94,12 +97,40 @@ def _normalise_stored_emails() -> None:
                     User.id == user.id).execute()
 
 
+def _add_deployment_settings_and_metadata_fields() -> None:
+    # Version 6 keeps what clients send when they create apps and providers (issue 20):
+    # an app's environment and cloud region (its location and deployment model had
+    # columns already) and a provider's metadata fields. Existing rows get what their
+    # responses showed until now: no environment, the region of their location, no
+    # metadata fields. Plain ADD COLUMN with a default, on both databases: peewee's
+    # migrator makes a NOT NULL column on SQLite by rebuilding the table, and dropping
+    # the old copy of `app` would cascade to everything that belongs to an app.
+    # Each column is added only when missing, so the step is right on its own (a table
+    # that create_tables made just before already has it).
+    added = [
+        (App, "environment", f"VARCHAR(16) NOT NULL DEFAULT '{apps.ENVIRONMENT}'"),
+        (App, "provider_region", f"VARCHAR(32) NOT NULL DEFAULT '{apps.PROVIDER_REGION}'"),
+        (AuthProvider, "metadata_fields", "TEXT NOT NULL DEFAULT '[]'"),
+    ]
+    for model, column, declaration in added:
+        table = model._meta.table_name
+        if column in {info.name for info in database.get_columns(table)}:
+            continue
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {declaration}')
+        if column == "provider_region":
+            for location, region in apps.LOCATION_REGIONS.items():
+                if region != apps.PROVIDER_REGION:
+                    App.update(provider_region=region).where(
+                        App.location == location).execute()
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
     3: _widen_admin_private_key_hashes,
     4: _take_back_what_linking_gave_server_users,
     5: _normalise_stored_emails,
+    6: _add_deployment_settings_and_metadata_fields,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073

@@ -14,6 +14,8 @@ class AuthProvider(BaseModel):
     name = peewee.CharField(max_length=32)
     disabled = peewee.BooleanField(default=False)
     config = JSONField(default=dict)
+    # Schema version 6, with the database default the migration gives it (App's columns).
+    metadata_fields = JSONField(default=list, constraints=[peewee.SQL("DEFAULT '[]'")])
     created_at = peewee.BigIntegerField()
 
     class Meta:

@@ -27,6 +27,7 @@ from tests.support.store import add_session, in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 APP_FIELDS = {"_id", "client_app_id", "group_id", "domain_id", "name", "location",
+              "provider_region", "environment",
               "deployment_model", "product", "last_modified"}
 
 

@@ -321,8 +321,10 @@ def test_a_patch_that_breaks_a_rule_is_refused_and_changes_nothing(
         ({"name": "renamed"}, "name must be the same as its type"),
         ({"type": "anon-user"}, "type cannot be changed"),
         ({"config": {"autoConfirm": True}}, "no configuration options"),
-        ({"secret": "x"}, "secret"),
+        ({"_id": "0" * 24}, "_id"),
+        ({"_id": provider["_id"].upper(), "disabled": False}, "_id"),
         ({"disabled": "true"}, "disabled"),
+        ({"metadata_fields": {"name": "email"}}, "metadata_fields"),
         ({"disabled": False, "name": "renamed"}, "name must be the same as its type"),
     ]:
         with subtests.test(patch=patch):

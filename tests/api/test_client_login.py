@@ -5,6 +5,7 @@ Contract §1 (login and register rows, device ids, linking) and the login rows o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -595,14 +596,16 @@ def test_a_key_that_is_not_a_string_is_an_invalid_parameter(realm: ClientApp) ->
     assert_error(response, 400, "InvalidParameter", says="key")
 
 
-def test_a_register_request_with_an_unknown_field_is_an_invalid_parameter(
-    realm: ClientApp,
-) -> None:
+def test_a_register_request_with_an_undeclared_field_ignores_it(realm: ClientApp) -> None:
+    # The rule for undeclared fields (README, "Request bodies"): no effect at all.
     response = realm.client.post(realm.app_url("/auth/providers/local-userpass/register"),
                                  json={"email": "ann@example.com", "password": PASSWORD,
                                        "admin": True})
 
-    assert_error(response, 400, "InvalidParameter", says="admin")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    tokens = realm.login_with_password("ann@example.com")
+    profile = assert_json(realm.get("/auth/profile", tokens.access_token), 200)
+    assert profile["type"] == "normal" and "admin" not in json.dumps(profile)
 
 
 def test_a_login_body_that_is_too_large_is_refused(realm: ClientApp) -> None:

@@ -8,8 +8,8 @@ where the request would destroy something: deletes, disables, key creation.
 
 Much is shown elsewhere and not repeated here (README, "Guarantees"): tests/api/
 test_admin_errors.py (non-JSON bodies, bodies that are not objects, content types,
-unknown fields, wrong types, size limits, malformed ids on every admin path, unknown routes
-and methods), test_client_api_keys.py (name rules, foreign and malformed key ids),
+undeclared fields (ignored), wrong types, size limits, malformed ids on every admin path,
+unknown routes and methods), test_client_api_keys.py (name rules, foreign and malformed key ids),
 test_client_login.py (spoiled keys, usernames nobody can register) and
 test_client_sessions.py (forged and swapped tokens, tokens of the other API).
 """

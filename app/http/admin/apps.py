@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 
 from app.domain import admin, apps
 from app.http.admin.lookup import app_for
-from app.http.admin.schemas import AppCreateSchema, AppSchema
+from app.http.admin.schemas import (
+    AppCreateArgsSchema,
+    AppCreateSchema,
+    AppListArgsSchema,
+    AppSchema,
+)
 from app.http.auth import admin_access_required
 from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
@@ -19,21 +26,33 @@ GROUP = "/groups/<string:groupId>/apps"
 
 @blp.route(GROUP, methods=["GET"], operation_id="adminListApplications")
 @admin_access_required
+@blp.arguments(AppListArgsSchema, location="query")
 @blp.response(200, AppSchema(many=True))
-@errors(404)
-def list_apps(groupId: str) -> list[App]:
-    """List the group's apps."""
-    return apps.list_apps(admin.group_for(g.admin_key, groupId))
+@errors(400, 404)
+def list_apps(args: dict[str, Any], groupId: str) -> list[App]:
+    """List the group's apps of the products asked for (the standard ones by default)."""
+    # realm-cli asks for each product in turn (the standard ones without `product`) and
+    # puts the answers together: each app must be in exactly one of them.
+    asked = {apps.PRODUCT if product == "defaults" else product
+             for product in args.get("product") or ["defaults"]}
+    return apps.list_apps(admin.group_for(g.admin_key, groupId), sorted(asked))
 
 
 @blp.route(GROUP, methods=["POST"], operation_id="adminCreateApplication")
 @admin_access_required
+@blp.arguments(AppCreateArgsSchema, location="query")
 @blp.arguments(AppCreateSchema)
 @blp.response(201, AppSchema)
 @errors(400, 404, 409)
-def create_app(body: dict[str, str], groupId: str) -> App:
+def create_app(args: dict[str, Any], body: dict[str, Any], groupId: str) -> App:
     """Create an app. Its `api-key` provider is present but disabled."""
-    return apps.create_app(admin.group_for(g.admin_key, groupId), body["name"])
+    deployment = apps.Deployment(
+        location=body.get("location"), provider_region=body.get("provider_region"),
+        deployment_model=body.get("deployment_model"),
+        environment=body.get("environment"),
+    )
+    return apps.create_app(admin.group_for(g.admin_key, groupId), body["name"], deployment,
+                           product=args.get("product"))
 
 
 @blp.route(GROUP + "/<string:appId>", methods=["GET"], operation_id="adminGetApplication")

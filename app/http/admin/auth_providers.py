@@ -43,6 +43,7 @@ def create_provider(body: dict[str, Any], groupId: str, appId: str) -> AuthProvi
     return providers.create_provider(
         app_for(groupId, appId), body["type"], name=body.get("name"),
         disabled=body["disabled"], config=body["config"],
+        metadata_fields=body.get("metadata_fields"),
     )
 
 
@@ -61,11 +62,13 @@ def get_provider(groupId: str, appId: str, providerId: str) -> AuthProvider:
 @blp.response(204)
 @errors(400, 404)
 def update_provider(body: dict[str, Any], groupId: str, appId: str, providerId: str) -> None:
-    """Change a provider's `disabled` flag or configuration (its name and type stay)."""
+    """Change a provider's `disabled` flag, configuration or metadata fields (its name,
+    type and `_id` stay)."""
     provider = providers.get_provider(app_for(groupId, appId), providerId)
     providers.update_provider(
         provider, name=body.get("name"), provider_type=body.get("type"),
         disabled=body.get("disabled"), config=body.get("config"),
+        metadata_fields=body.get("metadata_fields"), provider_id=body.get("_id"),
     )
 
 

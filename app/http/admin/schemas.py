@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, validate
+from webargs.fields import DelimitedList
 
+from app.domain import apps
 from app.http.fields import JSONBoolean
-from app.http.schemas import IdentitySchema
+from app.http.schemas import IdentitySchema, RequestSchema
 
 
-class StrictSchema(Schema):
-    """Unknown fields are refused (400 naming the field), never silently dropped."""
+class StrictSchema(RequestSchema):
+    """An Admin API request: types checked strictly, undeclared fields ignored."""
 
 
 class AdminLoginSchema(StrictSchema):
@@ -45,13 +47,61 @@ class AppSchema(Schema):
     domain_id = fields.String(required=True)
     name = fields.String(required=True)
     location = fields.String(required=True)
+    provider_region = fields.String(required=True)
     deployment_model = fields.String(required=True)
+    environment = fields.String(required=True, metadata={
+        "description": "`\"\"` when the app has no environment"
+    })
     product = fields.String(required=True)
     last_modified = fields.Integer(required=True, metadata={"description": "Unix seconds"})
 
 
 class AppCreateSchema(StrictSchema):
+    """An app to create: every field of the official document is taken. The deployment
+    settings are kept and shown (nothing here runs in a cloud region); `template_id` and
+    `data_source` concern what this service does not run, and are ignored."""
+
     name = fields.String(required=True)
+    location = fields.String(validate=validate.OneOf(apps.LOCATIONS), metadata={
+        "description": "Defaults to the location of `provider_region`, else US-VA"
+    })
+    provider_region = fields.String(validate=validate.OneOf(apps.PROVIDER_REGIONS), metadata={
+        "description": "Defaults to the first region of `location`, else aws-us-east-1"
+    })
+    deployment_model = fields.String(validate=validate.OneOf(apps.DEPLOYMENT_MODELS),
+                                     metadata={"description": "Defaults to GLOBAL"})
+    environment = fields.String(allow_none=True, validate=validate.OneOf(apps.ENVIRONMENTS),
+                                metadata={"description": "Defaults to `\"\"` (none)"})
+    template_id = fields.String(metadata={"description": "Accepted and ignored"})
+    data_source = fields.Dict(metadata={"description": "Accepted and ignored"})
+
+
+class AppCreateArgsSchema(StrictSchema):
+    product = fields.String(validate=validate.OneOf(apps.PRODUCTS),
+                            metadata={"description": "Defaults to standard"})
+    defaults = fields.Boolean(metadata={"description": "Accepted and ignored"})
+
+
+# `defaults` names the apps listed when no product is given: the standard ones.
+LIST_PRODUCTS = (*apps.PRODUCTS, "defaults")
+
+
+def _known_products(products: list[str]) -> None:
+    # A plain function, not validate.ContainsOnly: apispec would put that one's enum on
+    # the array instead of its items.
+    if not set(products) <= set(LIST_PRODUCTS):
+        raise ValidationError("each must be one of: " + ", ".join(LIST_PRODUCTS))
+
+
+class AppListArgsSchema(StrictSchema):
+    product = DelimitedList(
+        fields.String(metadata={"enum": list(LIST_PRODUCTS)}),
+        validate=_known_products,
+        metadata={
+            "description": "Comma-separated products, e.g. `atlas,data-api`; without it "
+                           "(or with `defaults`) only `standard` apps are listed"
+        },
+    )
 
 
 class ProviderSummarySchema(Schema):
@@ -61,25 +111,59 @@ class ProviderSummarySchema(Schema):
     disabled = fields.Boolean(required=True)
 
 
+class MetadataFieldSchema(StrictSchema):
+    required = JSONBoolean(metadata={"description": "Whether a login needs it; false when "
+                                                    "left out"})
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    field_name = fields.String()
+
+
 class ProviderSchema(ProviderSummarySchema):
     """A provider with its configuration (the list shows only the summary)."""
 
     config = fields.Dict(required=True)
+    metadata_fields = fields.List(fields.Nested(MetadataFieldSchema), metadata={
+        "description": "Present when the provider has any"
+    })
+
+    @post_dump
+    def _leave_out_no_metadata(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # Providers without any answer as they always did.
+        if not data.get("metadata_fields"):
+            data.pop("metadata_fields", None)
+        return data
 
 
-class ProviderCreateSchema(StrictSchema):
+class ProviderBodySchema(StrictSchema):
+    """What creating and updating a provider take: every field of the official document.
+    `metadata_fields` is kept; `secret_config`, `redirect_uris` and `domain_restrictions`
+    concern providers this service does not have, and are ignored."""
+
+    type = fields.String(metadata={"enum": ["api-key", "anon-user", "local-userpass"]})
+    name = fields.String(metadata={"description": "Must equal `type`; defaults to it"})
+    disabled = JSONBoolean()
+    config = fields.Dict()
+    metadata_fields = fields.List(fields.Nested(MetadataFieldSchema))
+    secret_config = fields.Dict(metadata={"description": "Accepted and ignored"})
+    redirect_uris = fields.List(fields.String(), metadata={"description": "Accepted and "
+                                                                          "ignored"})
+    domain_restrictions = fields.List(fields.String(), metadata={
+        "description": "Accepted and ignored"
+    })
+
+
+class ProviderCreateSchema(ProviderBodySchema):
     type = fields.String(required=True, metadata={"enum": ["api-key", "anon-user",
                                                            "local-userpass"]})
-    name = fields.String(metadata={"description": "Must equal `type`; defaults to it"})
     disabled = JSONBoolean(load_default=False)
     config = fields.Dict(load_default=dict)
 
 
-class ProviderPatchSchema(StrictSchema):
-    type = fields.String()
-    name = fields.String()
-    disabled = JSONBoolean()
-    config = fields.Dict()
+class ProviderPatchSchema(ProviderBodySchema):
+    _id = fields.String(metadata={
+        "description": "When sent (the app importer sends the whole provider back), it must "
+                       "be the provider's own"
+    })
 
 
 

@@ -1,15 +1,15 @@
 """Request and response schemas of the Client API.
 
-Logins ignore fields they do not know: SDKs send more than the credentials (device
-information, a provider name) and differ in what; refusing an unknown field there
-would break a client for nothing. Everything else refuses unknown fields.
+Requests ignore fields they do not know (app.http.schemas.RequestSchema): logins in
+particular, where SDKs send more than the credentials (device information, a provider
+name) and differ in what.
 """
 
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from app.http.schemas import IdentitySchema
+from app.http.schemas import IdentitySchema, RequestSchema
 
 
 class LocationSchema(Schema):
@@ -64,7 +64,7 @@ class LoginArgsSchema(Schema):
 
 
 
-class RegisterSchema(Schema):
+class RegisterSchema(RequestSchema):
     email = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
 
@@ -82,7 +82,7 @@ class ProfileSchema(Schema):
 
 
 
-class UserApiKeyCreateSchema(Schema):
+class UserApiKeyCreateSchema(RequestSchema):
     name = fields.String(required=True, metadata={
         "description": "1-64 letters, digits, '_' or '-'; unique among the user's keys"
     })
