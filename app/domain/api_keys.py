@@ -34,17 +34,18 @@ USER_KEY_LIMIT = 20
 NAME_MAX_LENGTH = 64
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
-# The key listings: compiled once (app.statements).
+# The key listings, in creation order (numbered by the database: app.domain.schema),
+# compiled once (app.statements).
 _SERVER_KEYS_OF_APP = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.app == p.app) & (ApiKey.kind == SERVER))
-    .order_by(ApiKey.id),
+    .order_by(ApiKey.creation_order),
     app=ApiKey.app,
 )
 _USER_KEYS_OF_USER = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.user == p.user) & (ApiKey.kind == USER))
-    .order_by(ApiKey.id),
+    .order_by(ApiKey.creation_order),
     user=ApiKey.user,
 )
 
