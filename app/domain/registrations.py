@@ -2,7 +2,7 @@
 
 A `local-userpass` provider without `autoConfirm` keeps each registration pending: this
 server sends no email and runs no functions, so an admin confirms it (Admin API
-`user_registrations`, the console, `appservices users confirm`). A pending registration
+`user_registrations`, `appservices users confirm`). A pending registration
 cannot log in; once confirmed, the user appears at its first login, like any other.
 """
 
