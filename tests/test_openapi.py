@@ -27,11 +27,18 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/client/v2.0/app/{clientAppId}/location"),
     ("POST", "/api/client/v2.0/app/{clientAppId}/auth/providers/{provider}/login"),
     ("POST", "/api/client/v2.0/app/{clientAppId}/auth/providers/local-userpass/register"),
+    # How to log in to the Admin API, as the official document says (security: []).
+    ("GET", "/api/admin/v3.0/auth/providers"),
+    # The email workflows, which answer a 400 naming the admin call to use instead.
+    *(("POST", f"/api/client/v2.0/app/{{clientAppId}}/auth/providers/local-userpass/{action}")
+      for action in ("confirm", "confirm/send", "confirm/call", "reset", "reset/send",
+                     "reset/call")),
 }
 
 # Operations that have no error to document: the liveness probe answers whenever the
-# process answers at all, and asks nothing that could fail.
-NEVER_FAIL = {("GET", "/healthz/live")}
+# process answers at all, and asks nothing that could fail; the Admin API's list of its
+# login providers is a constant.
+NEVER_FAIL = {("GET", "/healthz/live"), ("GET", "/api/admin/v3.0/auth/providers")}
 
 Operation = tuple[str, str, dict[str, Any]]
 

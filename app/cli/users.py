@@ -1,4 +1,4 @@
-"""`appservices users create | list | enable | disable | delete | revoke`.
+"""`appservices users create | list | enable | disable | delete | revoke | pending | confirm`.
 
 `users create --type=api-key` is how the App Services documentation creates a server API
 key: it prompts for the App ID and the key's name, or takes `--app` and `--name`.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import click
 
@@ -215,3 +216,59 @@ _user_action("delete", "DELETE", "", "Deleted",
 _user_action("revoke", "PUT", "/logout", "Revoked the sessions of",
              "Revoke a user's sessions (log it out everywhere); it may log in again.",
              "appservices users revoke --app myapp --user 65f0c0ffee0000000000beef")
+
+
+PENDING_COLUMNS: list[output.Column] = [
+    ("_ID", lambda pending: pending["_id"]),
+    ("EMAIL", lambda pending: ",".join(str(login.get("id"))
+                                       for login in pending.get("login_ids", []))),
+]
+
+
+@users.command("pending")
+@app_option
+@group_option
+@profile_option
+@json_option
+def list_pending(app_ref: str | None, group_id: str | None, profile: str,
+                 as_json: bool) -> None:
+    """List registrations waiting for confirmation (all pages), oldest first.
+
+    An email/password provider without autoConfirm keeps each registration pending
+    until an admin confirms it: `appservices users confirm`.
+
+    \b
+    Examples:
+      appservices users pending --app myapp
+    """
+    context = AdminContext.open(profile)
+    app = context.choose_app(app_ref, group_id)
+    found: list[dict[str, Any]] = []
+    while True:
+        params = {"after": str(found[-1]["_id"])} if found else {}
+        page = context.client.get(f"{app.path}/user_registrations/pending_users",
+                                  params=params)
+        if not page or (found and page[-1]["_id"] == found[-1]["_id"]):
+            break
+        found += page
+    output.emit_rows(found, PENDING_COLUMNS, as_json=as_json,
+                     empty=f"No pending users in {app.label}.")
+
+
+@users.command("confirm")
+@app_option
+@click.option("--email", required=True, metavar="EMAIL", help="The pending user's email.")
+@group_option
+@profile_option
+def confirm_user(app_ref: str | None, email: str, group_id: str | None, profile: str) -> None:
+    """Confirm a pending registration: the user may log in from now on.
+
+    \b
+    Examples:
+      appservices users confirm --app myapp --email ada@example.com
+    """
+    context = AdminContext.open(profile)
+    app = context.choose_app(app_ref, group_id)
+    context.client.post(
+        f"{app.path}/user_registrations/by_email/{quote(email, safe='')}/confirm")
+    click.echo(f"Confirmed {email} in app {app.label}: it may log in now.")

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GROUP = "default"
 ROLE_NAME = "GROUP_OWNER"
+# The Admin API's one login provider: an admin key pair (GET /auth/providers lists it).
+LOGIN_PROVIDER = "mongodb-cloud"
 NO_DEVICE = "000000000000000000000000"
 PUBLIC_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 GROUP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_. -]{1,64}$")
@@ -391,7 +393,7 @@ def profile(admin_key: AdminKey) -> dict[str, Any]:
     return {
         "user_id": admin_key.id,
         "domain_id": NO_DEVICE,
-        "identities": [{"id": admin_key.public_key, "provider_type": "mongodb-cloud",
+        "identities": [{"id": admin_key.public_key, "provider_type": LOGIN_PROVIDER,
                         "provider_id": NO_DEVICE}],
         "data": {"name": admin_key.public_key},
         "type": "normal",

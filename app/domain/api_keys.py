@@ -40,17 +40,18 @@ NAME_RULE = "can only contain ASCII letters, numbers, underscores, and hyphens"
 # The original's words too: realm-dart's tests check that a 409 says this.
 DUPLICATE_NAME = "API key with name already exists"
 
-# The key listings: compiled once (app.statements).
+# The key listings, in creation order (numbered by the database: app.domain.schema),
+# compiled once (app.statements).
 _SERVER_KEYS_OF_APP = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.app == p.app) & (ApiKey.kind == SERVER))
-    .order_by(ApiKey.id),
+    .order_by(ApiKey.creation_order),
     app=ApiKey.app,
 )
 _USER_KEYS_OF_USER = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.user == p.user) & (ApiKey.kind == USER))
-    .order_by(ApiKey.id),
+    .order_by(ApiKey.creation_order),
     user=ApiKey.user,
 )
 

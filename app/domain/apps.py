@@ -1,4 +1,5 @@
-"""Apps: create (with the api-key provider present but disabled), list, get, delete."""
+"""Apps: create (with the api-key provider present but disabled), list, get, delete; the
+lifetime of their sessions' refresh tokens."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 import peewee
 
 from app import clock
+from app.config import MAX_REFRESH_SECONDS, MIN_REFRESH_SECONDS
 from app.db import new_object_id, write_transaction
-from app.domain import providers
+from app.domain import providers, sessions
 from app.domain.errors import AppAlreadyExists, AppNotFound, InvalidParameter
 from app.domain.ids import get_or_raise
 from app.models import App, Group
@@ -153,3 +155,29 @@ def delete_app(app: App) -> None:
     """Delete the app and everything in it (providers, users, keys, sessions)."""
     with write_transaction():
         app.delete_instance()  # foreign keys cascade
+
+
+def refresh_token_expiration(app: App) -> int:
+    """Return how long the app's new sessions' refresh tokens live, in seconds."""
+    return sessions.refresh_token_seconds(app)
+
+
+def set_refresh_token_expiration(app: App, seconds: object) -> None:
+    """Set the lifetime of the app's new sessions' refresh tokens (30 minutes to 5 years).
+
+    Sessions opened before keep the expiry they were given. Anonymous users' sessions
+    never expire, whatever this says, as in the original.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InvalidParameter("'expiration_time_seconds' must be a number of seconds")
+    if not MIN_REFRESH_SECONDS <= seconds <= MAX_REFRESH_SECONDS:  # NaN is neither
+        raise InvalidParameter(
+            f"'expiration_time_seconds' must be between {MIN_REFRESH_SECONDS} (30 minutes) "
+            f"and {MAX_REFRESH_SECONDS} (5 years)"
+        )
+    if seconds != int(seconds):
+        raise InvalidParameter("'expiration_time_seconds' must be a whole number of seconds")
+    now = clock.timestamp()
+    App.update(refresh_token_seconds=int(seconds), last_modified=now).where(
+        App.id == app.id).execute()
+    app.refresh_token_seconds, app.last_modified = int(seconds), now

@@ -20,6 +20,18 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class BadRequest(DomainError):
+    """A call this server cannot answer as asked; the message says what to do instead."""
+
+    status = 400
+    error_code = "BadRequest"
+
+
+class UserAlreadyConfirmed(DomainError):
+    status = 400
+    error_code = "UserAlreadyConfirmed"
+
+
 class InvalidParameter(DomainError):
     status = 400
     error_code = "InvalidParameter"

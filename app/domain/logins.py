@@ -20,7 +20,6 @@ from app.domain.errors import (
     AppNotFound,
     AuthError,
     Forbidden,
-    InvalidParameter,
     InvalidPassword,
     InvalidSession,
     ProviderUnsupported,
@@ -270,6 +269,8 @@ def _login_with_password(app: App, provider: AuthProvider, email: str, password:
         raise InvalidPassword()
     if not passwords.check_password(password, credential.password_hash):
         raise InvalidPassword()
+    if not credential.confirmed:  # told only to whoever knows the password
+        raise AuthError("confirmation required")
     with write_transaction():
         if request.link_to is not None:
             identity = _link(request.link_to.user, provider, credential.id)
@@ -293,24 +294,25 @@ def register(target: LoginTarget, email: str, password: str,
              client_address: str | None = None) -> None:
     """Register an email/password credential; the user appears at its first login.
 
+    Without the provider's `autoConfirm`, the registration is pending until an admin
+    confirms it, and cannot log in before.
+
     Registrations are throttled per client address: each costs a bcrypt hash, and its
     answer tells whether an email is taken.
     """
     app, provider = target.app, _enabled_provider(target, providers.LOCAL_USERPASS)
-    if not provider.config.get("autoConfirm", False):
-        raise InvalidParameter(
-            "email confirmation is not supported by this server yet; set the "
-            "local-userpass provider's config.autoConfirm to true"
-        )
+    # Without autoConfirm the registration waits for an admin (app.domain.registrations):
+    # this server sends no confirmation email and runs no confirmation function.
+    confirmed = provider.config.get("autoConfirm", False) is True
     email = normalise_email(email)
     passwords.validate(password)
     with throttle.counting_every_attempt(
         throttle.registration_scopes(app.id, client_address), "registrations"
     ):
-        _register(app, email, password)
+        _register(app, email, password, confirmed=confirmed)
 
 
-def _register(app: App, email: str, password: str) -> None:
+def _register(app: App, email: str, password: str, *, confirmed: bool) -> None:
     password_hash = passwords.hash_password(password)  # slow: outside the transaction
     try:
         with write_transaction():
@@ -319,6 +321,6 @@ def _register(app: App, email: str, password: str) -> None:
             ).exists():
                 raise UserAlreadyExists("name already in use")
             PasswordCredential.create(id=new_object_id(), app=app, email=email,
-                                      password_hash=password_hash)
+                                      password_hash=password_hash, confirmed=confirmed)
     except peewee.IntegrityError:
         raise UserAlreadyExists("name already in use") from None

@@ -10,11 +10,14 @@ import logging
 import unicodedata
 from collections.abc import Callable
 
+import peewee
+
 from app import clock
 from app.db import database, is_sqlite
 from app.domain import apps
 from app.models import (
     ALL_MODELS,
+    ApiKey,
     App,
     AuthProvider,
     Identity,
@@ -27,7 +30,13 @@ from app.models import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+
+# The tables whose listings follow creation: the database numbers their rows as they are
+# inserted (`creation_order`), since ids minted by different processes, or different
+# servers, do not sort by creation time. PostgreSQL numbers them with a sequence; SQLite,
+# whose writers take turns, with a trigger that follows the largest number yet.
+ORDERED_MODELS = (User, ApiKey, PasswordCredential)
 
 
 def _add_login_failures() -> None:
@@ -88,7 +97,7 @@ def _normalise_stored_emails() -> None:
             continue
         PasswordCredential.update(email=normal).where(
             PasswordCredential.id == credential_id).execute()
-        owners = User.select().join(Identity).where(
+        owners = User.select(User.id, User.data).join(Identity).where(
             (Identity.provider_type == "local-userpass") & (Identity.external_id == credential_id)
         )
         for user in owners:
@@ -124,6 +133,71 @@ def _add_deployment_settings_and_metadata_fields() -> None:
                         App.location == location).execute()
 
 
+def _order_of_creation(model: type[peewee.Model]) -> str:
+    return f"{model._meta.table_name}_creation_order"
+
+
+def install_creation_order() -> None:
+    """Make the database number new rows of `ORDERED_MODELS` (idempotent).
+
+    PostgreSQL: a sequence is the column's default; it never hands out a number twice,
+    whichever server inserts. SQLite: a trigger gives a new row the largest number plus
+    one; SQLite's writers take turns (every write transaction holds the write lock), so
+    two rows never get the same number, and a new row's number is larger than every
+    row's that exists.
+    """
+    # The SQL below is built only from the models' own table names (S608).
+    for model in ORDERED_MODELS:
+        table = model._meta.table_name
+        name = _order_of_creation(model)
+        if is_sqlite():
+            database.execute_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER INSERT ON "{table}" '  # noqa: S608
+                f"FOR EACH ROW WHEN NEW.creation_order IS NULL BEGIN "
+                f'UPDATE "{table}" SET creation_order = '
+                f'(SELECT COALESCE(MAX(creation_order), 0) + 1 FROM "{table}") '
+                f"WHERE rowid = NEW.rowid; END"
+            )
+        else:
+            database.execute_sql(f'CREATE SEQUENCE IF NOT EXISTS "{name}_seq"')
+            database.execute_sql(
+                f'SELECT setval(\'"{name}_seq"\', '  # noqa: S608
+                f'(SELECT COALESCE(MAX(creation_order), 0) + 1 FROM "{table}"), false)'
+            )
+            database.execute_sql(
+                f'ALTER TABLE "{table}" ALTER COLUMN creation_order '
+                f"SET DEFAULT nextval('\"{name}_seq\"')"
+            )
+        # The largest number (SQLite's trigger) and each listing read this index.
+        database.execute_sql(
+            f'CREATE UNIQUE INDEX IF NOT EXISTS "{name}_idx" ON "{table}" (creation_order)'
+        )
+
+
+def _per_app_expiration_pending_users_and_creation_order() -> None:
+    # Version 7: apps may set their own refresh token lifetime (NULL: the server's
+    # REFRESH_TOKEN_SECONDS); a registration may wait for an admin's confirmation (every
+    # existing credential was confirmed: autoConfirm was the only way to register); and
+    # rows are numbered in creation order, existing ones in the best order known (their
+    # creation time, then id: ids minted in one second by one process sort by creation).
+    sqlite = is_sqlite()
+    boolean_true = "INTEGER NOT NULL DEFAULT 1" if sqlite else "BOOLEAN NOT NULL DEFAULT TRUE"
+    database.execute_sql('ALTER TABLE "app" ADD COLUMN refresh_token_seconds BIGINT')
+    database.execute_sql(
+        f'ALTER TABLE "password_credential" ADD COLUMN confirmed {boolean_true}')
+    created = {User: "creation_date", ApiKey: "created_at", PasswordCredential: None}
+    for model in ORDERED_MODELS:
+        table = model._meta.table_name
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN creation_order BIGINT')
+        order = f"{created[model]}, id" if created[model] else "id"  # names, not input
+        database.execute_sql(
+            f'UPDATE "{table}" SET creation_order = numbered.n FROM '  # noqa: S608
+            f'(SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM "{table}") AS numbered '
+            f'WHERE "{table}".id = numbered.id'
+        )
+    install_creation_order()
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
@@ -131,6 +205,7 @@ MIGRATIONS: dict[int, Callable[[], None]] = {
     4: _take_back_what_linking_gave_server_users,
     5: _normalise_stored_emails,
     6: _add_deployment_settings_and_metadata_fields,
+    7: _per_app_expiration_pending_users_and_creation_order,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073
@@ -157,6 +232,7 @@ def ensure_schema() -> int:
                 f"up to {SCHEMA_VERSION}; upgrade the service"
             )
         if current == 0:  # a new database: the tables just created are the latest shape
+            install_creation_order()
             SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
             return SCHEMA_VERSION
         for version in range(current + 1, SCHEMA_VERSION + 1):

@@ -103,7 +103,7 @@ def open_session(
         row = _KEY_BY_ID.first(key_id=api_key.id)
         if row is None or row[0].disabled:
             raise AuthError()
-    lifetime = tokens.NEVER_SECONDS if anonymous else settings.current().refresh_token_seconds
+    lifetime = tokens.NEVER_SECONDS if anonymous else refresh_token_seconds(app)
     session = Session(
         id=new_object_id(), app=app, user=user, device_id=device_id,
         provider_type=identity.provider_type, provider_id=identity.provider_id,
@@ -112,6 +112,13 @@ def open_session(
     )
     _INSERT_SESSION.save(session)
     return _tokens(app, user, session, identity, iat=now, exp=now + lifetime)
+
+
+def refresh_token_seconds(app: App) -> int:
+    """How long a new session's refresh token of `app` lives: the app's own setting, or
+    the server's REFRESH_TOKEN_SECONDS when it has none (app.domain.apps)."""
+    own: int | None = app.refresh_token_seconds
+    return own if own is not None else settings.current().refresh_token_seconds
 
 
 def claim_user(user: User, now: int) -> None:
@@ -137,7 +144,7 @@ def continue_linked_session(caller: Caller, identity: Identity) -> LoginResult:
     now = clock.timestamp()
     claim_user(user, now)
     if session.expires_at is None:
-        session.expires_at = now + settings.current().refresh_token_seconds
+        session.expires_at = now + refresh_token_seconds(session.app)
         Session.update(expires_at=session.expires_at).where(Session.id == session.id).execute()
     return _tokens(session.app, user, session, identity, iat=now, exp=session.expires_at)
 

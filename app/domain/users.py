@@ -19,7 +19,7 @@ from app.domain.errors import (
     UserNotFound,
 )
 from app.domain.ids import get_or_raise
-from app.models import App, Identity, PasswordCredential, Session, User
+from app.models import App, Device, Identity, PasswordCredential, Session, User
 from app.statements import Select
 
 PAGE_SIZE = 50
@@ -54,7 +54,14 @@ class UserQuery:
 
 
 def list_users(app: App, query: UserQuery) -> list[User]:
-    """Return one page (at most 50) of the app's users, ordered by `_id`."""
+    """Return one page (at most 50) of the app's users, in creation order.
+
+    `after` names the last user of the previous page. Users are numbered by the
+    database as they are created (`creation_order`): ids minted by different processes
+    or servers do not sort by creation. When the `after` user was deleted meanwhile, the
+    page starts at the second its id was minted in (its first 4 bytes): a user of that
+    second may show twice, none is skipped.
+    """
     if query.after is not None and not is_object_id(query.after):
         raise InvalidParameter("'after' must be a user id (24 hexadecimal characters)")
     for provider_type in query.provider_types:
@@ -68,9 +75,20 @@ def list_users(app: App, query: UserQuery) -> list[User]:
         )
         select = select.where(User.id.in_(with_identity))
     if query.after is not None:
-        select = select.where(User.id < query.after if query.descending else User.id > query.after)
-    order = User.id.desc() if query.descending else User.id.asc()
+        select = select.where(_after(app, query.after, query.descending))
+    order = User.creation_order.desc() if query.descending else User.creation_order.asc()
     return list(select.order_by(order).limit(min(query.limit, PAGE_SIZE)))
+
+
+def _after(app: App, user_id: str, descending: bool) -> peewee.Expression:
+    """The users that come after `user_id` in the listing's order."""
+    position: int | None = User.select(User.creation_order).where(
+        (User.app == app) & (User.id == user_id)).scalar()
+    if position is not None:
+        return (User.creation_order < position if descending
+                else User.creation_order > position)
+    minted = int(user_id[:8], 16)  # the id's Unix seconds (app.db.new_object_id)
+    return User.creation_date <= minted if descending else User.creation_date >= minted
 
 
 def identities_by_user(users: list[User]) -> dict[str, list[Identity]]:
@@ -81,6 +99,20 @@ def identities_by_user(users: list[User]) -> dict[str, list[Identity]]:
         for identity in rows:
             result[identity.user_id].append(identity)
     return result
+
+
+def devices_of(user: User) -> list[Device]:
+    """Return the devices the user has a session on, the most recently seen first.
+
+    A login records its device (app.domain.logins) and its session keeps the device's
+    id: the user's devices are those of its sessions. A device the user logged out of
+    (or whose sessions were revoked) is no longer listed; a login that described no
+    device (the zero id) has none.
+    """
+    with_session = Session.select(Session.device_id).where(Session.user == user.id)
+    return list(Device.select().where((Device.app == user.app_id)
+                                      & Device.id.in_(with_session))
+                .order_by(Device.last_seen.desc(), Device.id))
 
 
 def get_user(app: App, user_id: str) -> User:

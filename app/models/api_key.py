@@ -21,6 +21,7 @@ class ApiKey(BaseModel):
     digest = peewee.CharField(max_length=64, unique=True)
     disabled = peewee.BooleanField(default=False)
     created_at = peewee.BigIntegerField()
+    creation_order = peewee.BigIntegerField(null=True)  # by the database, as User's
 
     class Meta:
         indexes = ((("user", "name"), True),)

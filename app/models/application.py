@@ -24,6 +24,8 @@ class App(BaseModel):
     product = peewee.CharField(max_length=32)
     created_at = peewee.BigIntegerField()
     last_modified = peewee.BigIntegerField()
+    # Lifetime of new sessions' refresh tokens; None: the server's REFRESH_TOKEN_SECONDS.
+    refresh_token_seconds = peewee.BigIntegerField(null=True)
 
     class Meta:
         indexes = ((("group", "name"), True),)

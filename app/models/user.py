@@ -15,6 +15,9 @@ class User(BaseModel):
     last_authentication_date = peewee.BigIntegerField(default=0)
     data = JSONField(default=dict)
     custom_data = JSONField(default=dict)
+    # Assigned by the database at insert (app.domain.schema): listings follow it, since ids
+    # minted by different processes do not sort by creation. Never set it here.
+    creation_order = peewee.BigIntegerField(null=True)
 
     class Meta:
         indexes = ((("app", "id"), False),)
@@ -41,12 +44,17 @@ class PasswordCredential(BaseModel):
 
     As in the original, registering makes only the credential; the user and its
     identity (whose `external_id` is this row's id) appear at the first login, which
-    is also what lets an anonymous user link the credential to itself instead.
+    is also what lets an anonymous user link the credential to itself instead. Until it
+    is confirmed, the credential is a pending registration (`user_registrations`).
     """
 
     app = peewee.ForeignKeyField(App, on_delete="CASCADE")
     email = peewee.CharField(max_length=254)
     password_hash = peewee.CharField(max_length=128)
+    # False while the registration waits for an admin to confirm it (a provider without
+    # autoConfirm); a pending credential cannot log in.
+    confirmed = peewee.BooleanField(default=True)
+    creation_order = peewee.BigIntegerField(null=True)  # by the database, as User's
 
     class Meta:
         indexes = ((("app", "email"), True),)

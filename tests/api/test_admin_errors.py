@@ -253,6 +253,8 @@ def _admin_routes(app: Flask) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(ADMIN_BASE) or rule.rule.endswith("/login"):
             continue
+        if rule.rule == ADMIN_BASE + "/auth/providers":  # lists how to log in: open to all
+            continue
         path = rule.rule[len(ADMIN_BASE):]
         for argument in rule.arguments:
             path = path.replace(f"<string:{argument}>", ANY_ID)

@@ -21,7 +21,7 @@ from app.domain.schema import SCHEMA_VERSION
 from app.models import AdminKey, AdminSession, Group, SchemaVersion
 from tests.conftest import ADMIN_BASE, _empty_postgres_tables, make_app
 from tests.conftest import AdminSession as LoggedInAdmin
-from tests.support.store import in_database
+from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
 LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
@@ -276,6 +276,7 @@ def version_2_database(database_url: str, tmp_path: Path) -> tuple[str, str, str
         if not db.is_sqlite():
             db.database.execute_sql(
                 "ALTER TABLE admin_key ALTER COLUMN private_key_digest TYPE VARCHAR(64)")
+        take_away_after_5()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=1, applied_at=0)
         SchemaVersion.create(version=2, applied_at=0)

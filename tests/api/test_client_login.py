@@ -136,7 +136,7 @@ def test_a_user_created_through_the_admin_api_logs_in_with_its_password(
     assert realm.login_with_password("bob@example.com").user_id == created["_id"]
 
 
-def test_registering_without_auto_confirm_is_a_clear_400(
+def test_registering_without_auto_confirm_makes_a_pending_user(
     client: FlaskClient, admin_session: AdminSession
 ) -> None:
     realm = ClientApp.create(client, admin_session, providers=())
@@ -144,7 +144,10 @@ def test_registering_without_auto_confirm_is_a_clear_400(
 
     response = realm.register("ann@example.com")
 
-    assert_error(response, 400, "InvalidParameter", says="autoConfirm")
+    assert response.status_code == 201  # pending until the admin confirms (test_pending_users)
+    assert_error(realm.login("local-userpass", {"username": "ann@example.com",
+                                                "password": PASSWORD}),
+                 401, "AuthError", says="confirmation required")
 
 
 def test_registering_an_email_twice_is_a_409(realm: ClientApp) -> None:

@@ -262,3 +262,26 @@ def test_an_app_needs_to_exist_before_a_key(logged_in: Cli,
     line = one_error_line(logged_in.fails("users", "create", "--type=api-key"))
 
     assert "you have no app yet: create one with `appservices apps create" in line
+
+
+def test_users_pending_and_confirm_let_a_registered_user_log_in(
+    logged_in: Cli, app: dict[str, Any], admin_api: AdminApi,
+) -> None:
+    admin_api.add_provider(app["_id"], "local-userpass", config={"autoConfirm": False})
+    base = f"{logged_in.base_url}{CLIENT}/app/{app['client_app_id']}/auth/providers/local-userpass"
+    registered = requests.post(f"{base}/register", timeout=TIMEOUT,
+                               json={"email": "ada@example.com", "password": PASSWORD})
+    assert registered.status_code == 201, registered.text
+    credentials = {"username": "ada@example.com", "password": PASSWORD}
+    assert requests.post(f"{base}/login", json=credentials, timeout=TIMEOUT).status_code == 401
+
+    listed = logged_in.ok("users", "pending", f"--app={app['name']}")
+    assert "ada@example.com" in listed.stdout
+    confirmed = logged_in.ok("users", "confirm", f"--app={app['name']}",
+                             "--email=ada@example.com")
+
+    assert "Confirmed ada@example.com" in confirmed.stdout
+    assert requests.post(f"{base}/login", json=credentials, timeout=TIMEOUT).status_code == 200
+    assert "No pending users" in logged_in.ok("users", "pending",
+                                              f"--app={app['name']}").stdout + \
+        logged_in.ok("users", "pending", f"--app={app['name']}").stderr

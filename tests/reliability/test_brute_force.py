@@ -38,7 +38,7 @@ from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import ADMIN, Admin, Deployment, running
 from tests.support.client_actions import PASSWORD, ClientApp
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
-from tests.support.store import in_database
+from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
 PER_ADDRESS = 3
@@ -427,6 +427,7 @@ def test_a_database_of_schema_version_1_gains_the_counters_when_the_service_star
     old = make_app(fresh_database_url, tmp_path / "old")
     with in_database(old):  # make it a database as version 1 left it
         LoginFailure.drop_table()
+        take_away_after_5()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=1, applied_at=0)
         assert "login_failure" not in db.database.get_tables()

@@ -22,7 +22,7 @@ from app.domain import schema
 from app.domain.schema import SCHEMA_VERSION
 from app.models import App, AuthProvider, SchemaVersion
 from tests.conftest import _empty_postgres_tables, make_app, new_admin
-from tests.support.store import in_database
+from tests.support.store import in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
 
 NEW_COLUMNS = [(App, "environment"), (App, "provider_region"),
@@ -68,6 +68,7 @@ def version_5_database(database_url: str, tmp_path: Path) -> Iterator[Version5]:
         providers[app["_id"]] = [assert_json(admin.get(f"{path}/{p['_id']}"), 200)
                                  for p in assert_json(admin.get(path), 200)]
     with in_database(old):
+        take_away_schema_7()  # a version-5 database had none of 7's additions either
         for model, column in NEW_COLUMNS:
             table = model._meta.table_name
             db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')

@@ -112,7 +112,8 @@ def test_an_update_changes_the_matching_rows_and_says_how_many() -> None:
 def test_an_insert_stores_every_field_and_refuses_what_the_database_refuses() -> None:
     app = new_app("six")
     user = User(id=db.new_object_id(), app=app, type="server", creation_date=7,
-                last_authentication_date=8, disabled=False, data={}, custom_data={"x": True})
+                last_authentication_date=8, disabled=False, data={}, custom_data={"x": True},
+                creation_order=1)  # the database numbers rows itself, unless given one
 
     INSERT_USER.save(user)
 

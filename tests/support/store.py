@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from flask import Flask
 
 from app import clock, db
+from app.domain.schema import ORDERED_MODELS
 from app.models import Session
 
 NO_ID = "0" * 24
@@ -32,3 +33,37 @@ def add_session(app_id: str, user_id: str, api_key_id: str | None = None) -> Ses
         created_at=clock.timestamp(), expires_at=clock.timestamp() + 3600,
     )
     return session
+
+
+def take_away_schema_7() -> None:
+    """Give the database the shape of version 5 or before: without the columns, triggers,
+    sequences and indexes version 7 added. Call inside `in_database`."""
+    for model in ORDERED_MODELS:
+        table = model._meta.table_name
+        name = f"{table}_creation_order"
+        db.database.execute_sql(f'DROP INDEX IF EXISTS "{name}_idx"')
+        if db.is_sqlite():
+            db.database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN creation_order')
+        if not db.is_sqlite():
+            db.database.execute_sql(f'DROP SEQUENCE IF EXISTS "{name}_seq"')
+    db.database.execute_sql('ALTER TABLE "app" DROP COLUMN refresh_token_seconds')
+    db.database.execute_sql('ALTER TABLE "password_credential" DROP COLUMN confirmed')
+
+
+# What schema 6 added (app deployment settings, provider metadata fields).
+SCHEMA_6_COLUMNS = (("app", "environment"), ("app", "provider_region"),
+                    ("auth_provider", "metadata_fields"))
+
+
+def take_away_schema_6() -> None:
+    """Give the database the shape of version 5 or before as far as version 6 goes:
+    without the columns it added. Call inside `in_database`."""
+    for table, column in SCHEMA_6_COLUMNS:
+        db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+
+
+def take_away_after_5() -> None:
+    """Give the database the shape of version 5: without what versions 6 and 7 added."""
+    take_away_schema_7()
+    take_away_schema_6()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from app.http.admin import api_keys, apps, auth_providers, session, users
+from app.http.admin import (
+    api_keys,
+    apps,
+    auth_providers,
+    security,
+    session,
+    user_registrations,
+    users,
+)
 from app.http.smorest import ServiceApi
 
 BASE = "/api/admin/v3.0"
@@ -10,5 +18,6 @@ BASE = "/api/admin/v3.0"
 
 def register(api: ServiceApi) -> None:
     """Register every Admin API blueprint under its base path."""
-    for module in (session, apps, auth_providers, api_keys, users):
+    for module in (session, apps, auth_providers, api_keys, users, user_registrations,
+                   security):
         api.register_blueprint(module.blp, url_prefix=BASE)

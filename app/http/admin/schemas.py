@@ -202,6 +202,52 @@ class UserListArgsSchema(StrictSchema):
     })
 
 
+class UserDeviceSchema(Schema):
+    _id = fields.String(required=True)
+    platform = fields.String(required=True)
+    platform_version = fields.String(required=True)
+    app_id = fields.String(required=True, metadata={"description": "The SDK's appId"})
+    app_version = fields.String(required=True)
+    sdk_version = fields.String(required=True)
+    created_at = fields.Integer(required=True, metadata={"description": "Unix seconds"})
+    last_seen = fields.Integer(required=True, metadata={
+        "description": "Unix seconds of the device's last login"
+    })
+
+
+class PendingLoginIdSchema(Schema):
+    id_type = fields.String(required=True, metadata={"enum": ["email"]})
+    id = fields.String(required=True, metadata={"description": "The email address"})
+
+
+class PendingUserSchema(Schema):
+    _id = fields.String(required=True)
+    domain_id = fields.String(required=True)
+    user_id = fields.String(required=True, metadata={
+        "description": "Empty: the user appears at its first login after confirmation"
+    })
+    login_ids = fields.List(fields.Nested(PendingLoginIdSchema), required=True)
+
+
+class PendingUserListArgsSchema(StrictSchema):
+    after = fields.String(metadata={
+        "description": "The `_id` of the last pending user of the previous page"
+    })
+
+
+class RefreshTokenExpirationSchema(Schema):
+    expiration_time_seconds = fields.Raw(required=True, metadata={
+        "type": "number", "minimum": 1800, "maximum": 5 * 365 * 24 * 3600,
+        "description": "How long a new session's refresh token lives: 30 minutes to 5 years",
+    })
+
+
+class AdminAuthProviderSchema(Schema):
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    disabled = fields.Boolean(required=True)
+
+
 class VerifyTokenSchema(StrictSchema):
     token = fields.String(required=True)
 

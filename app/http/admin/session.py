@@ -7,7 +7,11 @@ from typing import Any
 from flask import g, request
 
 from app.domain import admin
-from app.http.admin.schemas import AdminLoginSchema, AdminProfileSchema
+from app.http.admin.schemas import (
+    AdminAuthProviderSchema,
+    AdminLoginSchema,
+    AdminProfileSchema,
+)
 from app.http.auth import admin_access_required, admin_refresh_required, bearer_token
 from app.http.docs import errors
 from app.http.schemas import AccessTokenSchema, SessionTokensSchema
@@ -15,6 +19,15 @@ from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("admin", __name__,
                        description="Admin API: logging in, sessions and the admin's profile")
+
+
+@blp.route("/auth/providers", methods=["GET"], operation_id="getAdminAuthProviders",
+           tags=["admin"])
+@blp.doc(security=[])
+@blp.response(200, AdminAuthProviderSchema(many=True))
+def list_admin_providers() -> list[dict[str, Any]]:
+    """List the Admin API's own login providers: `mongodb-cloud` (an admin key pair)."""
+    return [{"name": admin.LOGIN_PROVIDER, "type": admin.LOGIN_PROVIDER, "disabled": False}]
 
 
 @blp.route("/auth/providers/mongodb-cloud/login", methods=["POST"], operation_id="adminLogin")

@@ -10,6 +10,7 @@ from app.domain import sessions, users
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import (
     UserCreateSchema,
+    UserDeviceSchema,
     UserListArgsSchema,
     UserSchema,
     VerifiedTokenSchema,
@@ -18,7 +19,7 @@ from app.http.admin.schemas import (
 from app.http.auth import admin_access_required
 from app.http.docs import errors
 from app.http.smorest import ServiceBlueprint
-from app.models import Identity, User
+from app.models import Device, Identity, User
 
 blp = ServiceBlueprint("users", __name__, description="Admin API: users")
 
@@ -128,3 +129,24 @@ def disable_user(groupId: str, appId: str, userId: str) -> None:
 def logout_user(groupId: str, appId: str, userId: str) -> None:
     """Revoke every refresh token of the user."""
     users.logout(users.get_user(app_for(groupId, appId), userId))
+
+
+def _device_view(device: Device) -> dict[str, Any]:
+    info = device.info
+    return {"_id": device.id, "platform": info.get("platform", ""),
+            "platform_version": info.get("platformVersion", ""),
+            "app_id": info.get("appId", ""), "app_version": info.get("appVersion", ""),
+            "sdk_version": info.get("sdkVersion", ""), "created_at": device.created_at,
+            "last_seen": device.last_seen}
+
+
+@blp.route("/groups/<string:groupId>/apps/<string:appId>/users/<string:userId>/devices",
+           methods=["GET"], operation_id="adminListDevices", tags=["users"])
+@admin_access_required
+@blp.response(200, UserDeviceSchema(many=True))
+@errors(404)
+def list_devices(groupId: str, appId: str, userId: str) -> list[dict[str, Any]]:
+    """List the devices the user has a session on, the most recently seen first (a
+    device it logged out of is no longer listed)."""
+    user = users.get_user(app_for(groupId, appId), userId)
+    return [_device_view(device) for device in users.devices_of(user)]

@@ -8,7 +8,7 @@ from flask import Response
 from flask import request as http_request
 
 from app.domain import logins, providers, sessions
-from app.domain.errors import MissingParameter, ProviderUnsupported
+from app.domain.errors import BadRequest, MissingParameter, ProviderUnsupported
 from app.http.auth import bearer_token
 from app.http.client.schemas import (
     LoginArgsSchema,
@@ -62,7 +62,59 @@ def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
 @blp.response(201)
 @errors(400, 401, 404, 409, 429)
 def register(body: dict[str, str], clientAppId: str) -> Response:
-    """Register an email/password user (the provider must auto-confirm)."""
+    """Register an email/password user; without the provider's autoConfirm it is pending
+    until the app's admin confirms it (Admin API `user_registrations`)."""
     target = logins.login_target(clientAppId, providers.LOCAL_USERPASS)
     logins.register(target, body["email"], body["password"], http_request.remote_addr)
     return Response(status=201)  # no body, and so no Content-Type (see create_app)
+
+
+# The email workflows of local-userpass: this server sends no email and runs no function,
+# so each of these answers a 400 (realm-core and realm-web report its message as the
+# call's error) that says which admin call does the job instead.
+ADMIN_APP = "/api/admin/v3.0/groups/{groupId}/apps/{appId}"
+CONFIRM_BY_ADMIN = (
+    "this server sends no confirmation emails and runs no confirmation functions: the "
+    "app's admin confirms a pending user (Admin API: POST "
+    f"{ADMIN_APP}/user_registrations/by_email/{{email}}/confirm, or "
+    "`appservices users confirm --app <app> --email <email>`)"
+)
+RESET_BY_ADMIN = (
+    "this server sends no password reset emails and runs no reset functions: the app's "
+    f"admin deletes the user (Admin API: DELETE {ADMIN_APP}/users/{{userId}}) and creates "
+    f"it again with a new password (POST {ADMIN_APP}/users)"
+)
+EMAIL_WORKFLOWS = {
+    "confirm": ("Confirm a registration with the emailed token", CONFIRM_BY_ADMIN),
+    "confirm/send": ("Send the confirmation email again", CONFIRM_BY_ADMIN),
+    "confirm/call": ("Run the confirmation function again", CONFIRM_BY_ADMIN),
+    "reset": ("Reset a password with the emailed token", RESET_BY_ADMIN),
+    "reset/send": ("Send a password reset email", RESET_BY_ADMIN),
+    "reset/call": ("Reset a password through the reset function", RESET_BY_ADMIN),
+}
+
+
+EMAIL_OPERATION_IDS = {
+    "confirm": "clientConfirmUser",
+    "confirm/send": "clientResendConfirmationEmail",
+    "confirm/call": "clientRerunConfirmation",
+    "reset": "clientResetPassword",
+    "reset/send": "clientSendResetPasswordEmail",
+    "reset/call": "clientCallResetPasswordFunction",
+}
+
+
+def _email_workflow(action: str, summary: str, message: str) -> None:
+    def workflow(clientAppId: str) -> None:
+        logins.app_by_client_id(clientAppId)  # an unknown app is a 404, as everywhere
+        raise BadRequest(message)
+
+    workflow.__doc__ = f"{summary}: not done here; the 400 names the admin call that does it."
+    endpoint = "email_" + action.replace("/", "_")
+    blp.route(f"/app/<string:clientAppId>/auth/providers/local-userpass/{action}",
+              methods=["POST"], endpoint=endpoint,
+              operation_id=EMAIL_OPERATION_IDS[action])(errors(400, 404)(workflow))
+
+
+for _action, (_summary, _message) in EMAIL_WORKFLOWS.items():
+    _email_workflow(_action, _summary, _message)

@@ -1,0 +1,121 @@
+"""Upgrading a database of schema version 5 (the release before) to 7 loses nothing.
+
+Version 7 adds an app's own refresh token lifetime (none: the server's default), marks
+every existing registration confirmed (autoConfirm was the only way to register), and
+numbers users, API keys and registrations in creation order: existing rows by their
+creation time, then id; new rows by the database, after every existing one.
+
+The version-5 database is the current shape with version 7's additions taken away.
+Every test runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import clock, db
+from app.domain import api_keys, apps, logins, passwords, providers, users
+from app.domain.schema import SCHEMA_VERSION
+from app.models import App, Group, PasswordCredential, SchemaVersion
+from tests.conftest import _empty_postgres_tables, make_app
+from tests.support.client_actions import PASSWORD
+from tests.support.store import in_database, take_away_after_5
+
+
+@dataclass(frozen=True)
+class Version5:
+    app_id: str
+    client_app_id: str
+    user_ids: list[str]  # in creation order, a second apart
+    server_key_ids: list[str]
+    server_key: str
+    email: str
+
+
+def _as_version_5() -> None:
+    """Take version 7's additions away, as a version-5 database never had them."""
+    take_away_after_5()
+    SchemaVersion.delete().execute()
+    for version in range(1, 6):
+        SchemaVersion.create(version=version, applied_at=0)
+
+
+@pytest.fixture
+def version_5_database(database_url: str, tmp_path: Path) -> Version5:
+    old = make_app(database_url, tmp_path / "old")
+    if not database_url.startswith("sqlite"):
+        _empty_postgres_tables()
+    with in_database(old):
+        group = Group.create(id=db.new_object_id(), name="group", created_at=1)
+        app = apps.create_app(group, "legacy")
+        api_key_provider = providers.find_provider(app, providers.API_KEY)
+        assert api_key_provider is not None
+        providers.set_disabled(api_key_provider, False)
+        providers.create_provider(app, providers.LOCAL_USERPASS, config={"autoConfirm": True})
+        user_ids, key_ids, secret = [], [], ""
+        for number in range(3):
+            clock.set_offset(timedelta(seconds=number))
+            issued = api_keys.create_server_key(app, f"key-{number}")
+            key_ids.append(issued.api_key.id)
+            user_ids.append(issued.api_key.user_id)
+            secret = secret or issued.key
+        clock.reset()
+        email = "ada@example.com"
+        PasswordCredential.create(id=db.new_object_id(), app=app, email=email,
+                                  password_hash=passwords.hash_password(PASSWORD))
+        _as_version_5()
+    db.close_all()
+    return Version5(app.id, app.client_app_id, user_ids, key_ids, secret, email)
+
+
+def _upgraded(database_url: str, tmp_path: Path) -> Flask:
+    upgraded = make_app(database_url, tmp_path / "new")
+    with in_database(upgraded):
+        versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
+    assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION == 7
+    return upgraded
+
+
+def test_everything_is_still_there_and_listed_in_creation_order(
+    version_5_database: Version5, database_url: str, tmp_path: Path
+) -> None:
+    before = version_5_database
+
+    upgraded = _upgraded(database_url, tmp_path)
+
+    with in_database(upgraded):
+        app = App.get_by_id(before.app_id)
+        listed = users.list_users(app, users.UserQuery())
+        assert [user.id for user in listed] == before.user_ids
+        assert [key.id for key in api_keys.list_server_keys(app)] == before.server_key_ids
+        assert app.refresh_token_seconds is None
+        credential = PasswordCredential.get(PasswordCredential.email == before.email)
+        assert credential.confirmed and credential.creation_order == 1
+
+
+def test_the_upgraded_database_logs_in_and_numbers_new_rows_after_the_old(
+    version_5_database: Version5, database_url: str, tmp_path: Path
+) -> None:
+    before = version_5_database
+
+    upgraded = _upgraded(database_url, tmp_path)
+
+    with in_database(upgraded):
+        key_login = logins.login_with_api_key(
+            logins.login_target(before.client_app_id, providers.API_KEY), before.server_key,
+            logins.LoginRequest(device={}))
+        password_login = logins.login_with_password(
+            logins.login_target(before.client_app_id, providers.LOCAL_USERPASS), before.email,
+            PASSWORD, logins.LoginRequest(device={}))
+        assert key_login.user_id == before.user_ids[0]
+        app = App.get_by_id(before.app_id)
+        api_keys.create_server_key(app, "after-upgrade")
+        listed = [user.id for user in users.list_users(app, users.UserQuery())]
+        assert listed[:3] == before.user_ids
+        assert listed[3] == password_login.user_id  # created at its first login
+        assert len(listed) == 5
