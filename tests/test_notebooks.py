@@ -33,9 +33,10 @@ NEEDS_CHROMIUM = {"07_admin_console"}
 
 def test_there_are_notebooks() -> None:
     """Guards the parametrisation below: an empty glob would pass by running nothing."""
-    assert [notebook.stem for notebook in NOTEBOOKS][:7] == [
+    assert [notebook.stem for notebook in NOTEBOOKS][:8] == [
         "01_server_api_keys", "02_user_api_keys", "03_key_lifetime", "04_user_objects",
         "05_sdk", "06_command_line", "07_admin_console",
+        "08_pending_users_and_session_lifetime",
     ]
 
 
