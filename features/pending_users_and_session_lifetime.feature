@@ -1,7 +1,7 @@
 Feature: An admin confirms pending users, and sets how long an app's sessions last
   A local-userpass provider without autoConfirm keeps each registration pending: this
   server sends no email, so the app's admin confirms it (Admin API user_registrations,
-  or `appservices users confirm`). An app may also set its own refresh token
+  the console, or `appservices users confirm`). An app may also set its own refresh token
   lifetime (security/refresh_token_expiration), which new sessions get.
 
   Scenario: A registered user logs in once the admin has confirmed it
