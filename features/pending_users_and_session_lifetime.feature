@@ -1,7 +1,7 @@
 Feature: An admin confirms pending users, and sets how long an app's sessions last
   A local-userpass provider without autoConfirm keeps each registration pending: this
   server sends no email, so the app's admin confirms it (Admin API user_registrations,
-  or `appservices users confirm`). An app may also set its own refresh token
+  the console, or `appservices users confirm`). An app may also set its own refresh token
   lifetime (security/refresh_token_expiration), which new sessions get.
 
   Scenario: A registered user logs in once the admin has confirmed it
@@ -20,7 +20,7 @@ Feature: An admin confirms pending users, and sets how long an app's sessions la
     And "ada@example.com" has registered
     When the admin deletes the pending registration of "ada@example.com"
     Then the app has no pending users
-    And logging in as "ada@example.com" is refused with status 401 and message "invalid username/password"
+    And logging in as "ada@example.com" is refused with status 401 and message "unauthorized"
 
   Scenario: New sessions get the app's refresh token lifetime
     Given an app with the API key provider enabled

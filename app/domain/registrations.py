@@ -2,18 +2,35 @@
 
 A `local-userpass` provider without `autoConfirm` keeps each registration pending: this
 server sends no email and runs no functions, so an admin confirms it (Admin API
-`user_registrations`, `appservices users confirm`). A pending registration
+`user_registrations`, the console, `appservices users confirm`). A pending registration
 cannot log in; once confirmed, the user appears at its first login, like any other.
 """
 
 from __future__ import annotations
 
 from app.db import is_object_id, write_transaction
+from app.domain import providers
 from app.domain.errors import InvalidParameter, UserAlreadyConfirmed, UserNotFound
+from app.domain.ids import get_or_raise
 from app.domain.users import PAGE_SIZE, email_key
 from app.models import App, PasswordCredential
 
 _NOT_FOUND = "user not found"
+
+# How the app's new email/password registrations are confirmed (`confirmation`).
+BY_ADMIN = "by-admin"
+AUTOMATICALLY = "automatically"
+NO_PROVIDER = "no-provider"
+
+
+def confirmation(app: App) -> str:
+    """Tell how new registrations are confirmed: `BY_ADMIN` (they wait, pending),
+    `AUTOMATICALLY` (the provider's `autoConfirm`) or `NO_PROVIDER` (there is no
+    `local-userpass` provider, so nobody registers)."""
+    provider = providers.find_provider(app, providers.LOCAL_USERPASS)
+    if provider is None:
+        return NO_PROVIDER
+    return AUTOMATICALLY if provider.config.get("autoConfirm", False) is True else BY_ADMIN
 
 
 def list_pending(app: App, after: str | None = None) -> list[PasswordCredential]:
@@ -37,6 +54,16 @@ def list_pending(app: App, after: str | None = None) -> list[PasswordCredential]
             else PasswordCredential.id >= after[:8]
         )
     return list(select.order_by(PasswordCredential.creation_order).limit(PAGE_SIZE))
+
+
+def get_pending(app: App, registration_id: str) -> PasswordCredential:
+    """Return the app's pending registration with `_id` `registration_id`."""
+    return get_or_raise(
+        PasswordCredential.select().where(
+            (PasswordCredential.app == app) & (PasswordCredential.confirmed == False)  # noqa: E712
+        ),
+        registration_id, UserNotFound,
+    )
 
 
 def _registration(app: App, email: str) -> PasswordCredential:

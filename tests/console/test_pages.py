@@ -35,6 +35,7 @@ def test_every_page_renders(app: Flask, console: Console) -> None:
         "/console/apps": "Apps",
         f"{base}/users": "App Users",
         f"{base}/users/providers": "App Users",
+        f"{base}/users/pending": "App Users",
         f"{base}/users/providers/api-key": "App Users",
         f"{base}/users/providers/api-key/new": "App Users",
         f"{base}/authentication": "Authentication",

@@ -13,6 +13,7 @@ from tests.support.store import in_database
 
 PAGES = ["/console/", "/console/apps", "/console/groups/{g}/apps/{a}/users",
          "/console/groups/{g}/apps/{a}/users/providers/api-key",
+         "/console/groups/{g}/apps/{a}/users/pending",
          "/console/groups/{g}/apps/{a}/authentication"]
 
 

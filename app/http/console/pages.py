@@ -1,4 +1,5 @@
-"""The console's pages: apps, an app's Authentication page, App Users and its API Keys.
+"""The console's pages: apps, an app's Authentication page, App Users (with its pending
+registrations) and its API Keys.
 
 Every rule lives in the domain: these views call it as the Admin API's views do, and turn
 a refusal (`DomainError`) into words on the page, keeping what was typed in the form.
@@ -12,7 +13,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.domain import admin, api_keys, apps, providers, users
+from app.domain import admin, api_keys, apps, providers, registrations, users
 from app.domain.errors import APIKeyAlreadyExists, DomainError
 from app.http.console.blueprint import bp, safe_next
 from app.models import App, AuthProvider, Group
@@ -181,6 +182,51 @@ def user_providers(group_id: str, app_id: str) -> Page:
     group, app = _app(group_id, app_id)
     return _app_page("user_providers.html", group, app, section="users", tab="providers",
                      providers=providers.list_providers(app))
+
+
+# --- App Users → Pending Users ------------------------------------------------------------
+
+
+@bp.route(APP + "/users/pending")
+def pending_users(group_id: str, app_id: str) -> Page:
+    """Email/password registrations waiting for an admin's confirmation, 50 a page."""
+    group, app = _app(group_id, app_id)
+    after = request.args.get("after") or None
+    pending = registrations.list_pending(app, after)
+    return _app_page("pending_users.html", group, app, section="users", tab="pending",
+                     pending=pending, after=after, confirmation=registrations.confirmation(app),
+                     next_after=pending[-1].id if len(pending) == users.PAGE_SIZE else None)
+
+
+def _pending_page(group_id: str, app_id: str) -> str:
+    return url_for("console.pending_users", group_id=group_id, app_id=app_id)
+
+
+@bp.route(APP + "/users/pending/<registration_id>/confirm", methods=["POST"])
+def confirm_pending_user(group_id: str, app_id: str, registration_id: str) -> BaseResponse:
+    """Confirm a pending registration: its email and password may log in from now on."""
+    _, app = _app(group_id, app_id)
+    registration = registrations.get_pending(app, registration_id)
+    registrations.confirm(app, registration.email)
+    flash(f"{registration.email} is confirmed and can log in now; the user appears in App "
+          "Users at its first login.", "success")
+    return redirect(_pending_page(group_id, app_id))
+
+
+@bp.route(APP + "/users/pending/<registration_id>/delete", methods=["GET", "POST"])
+def delete_pending_user(group_id: str, app_id: str,
+                        registration_id: str) -> BaseResponse | Page:
+    """Ask, then delete a pending registration; the email may register again."""
+    group, app = _app(group_id, app_id)
+    registration = registrations.get_pending(app, registration_id)
+    return _confirm_then_delete(
+        group, app, section="users", tab="pending",
+        what=f"pending user {registration.email}",
+        consequence="Its registration is dropped: it cannot log in, and the email may "
+                    "register again.",
+        back=_pending_page(group_id, app_id),
+        delete=lambda: registrations.delete_pending(app, registration.email),
+    )
 
 
 # --- App Users → Authentication Providers → API Keys -------------------------------------
