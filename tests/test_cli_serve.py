@@ -254,6 +254,28 @@ def test_half_an_environment_pair_refuses_to_start(instance: Instance) -> None:
     assert "APPSERVICES_ADMIN_PRIVATE_KEY" in result.stderr
 
 
+def test_a_busy_port_is_refused_at_once_and_says_what_to_do(instance: Instance) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*appservices_command(), "serve", "--port", str(port)], env=instance.env(),
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False,
+        )
+
+    assert result.returncode == 1
+    assert f"port {port} is in use: pass --port" in result.stderr
+    assert "listening" not in result.stderr
+    assert not (instance.path / "appservices.db").exists()  # nothing was started
+
+
+def test_listening_is_said_once_the_port_is_bound(start_server: StartServer) -> None:
+    server = start_server()
+
+    assert f"listening on {server.base_url}" in server.stderr
+
+
 def test_healthz_answers_200_when_the_database_answers(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200

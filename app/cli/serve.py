@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import socket
 from typing import Any
 
 import click
@@ -43,6 +45,23 @@ def exposure_warning(host: str, public_url: str, allowed_hosts: str) -> str | No
             "PUBLIC_URL to the address clients use, e.g. https://auth.example.com.")
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Tell whether something already listens on `host`:`port` (as gunicorn would bind it).
+
+    Asked before anything else, so that a second server started by mistake says so at
+    once instead of retrying its bind and leaving a half-started process behind.
+    """
+    address = host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            probe.bind((address, port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE  # anything else: gunicorn will say it
+    return False
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="APPSERVICES_HOST",
               help="Address to listen on (0.0.0.0 for every interface).")
@@ -59,6 +78,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
       appservices serve --host 0.0.0.0 --port 9090 --workers 4
       DATABASE_URL=postgresql://app@db/appservices appservices serve
     """
+    if port_in_use(host, port):
+        raise click.ClickException(f"port {port} is in use: pass --port")
+
     from gunicorn.app.base import BaseApplication
 
     from app import bootstrap_admin, create_app
@@ -80,6 +102,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
                 "graceful_timeout": 10,
                 "timeout": 30,
                 "proc_name": "appservices",
+                # Said once the port is bound, never before: "listening" must be true.
+                "when_ready": lambda _arbiter: click.echo(
+                    f"appservices-auth listening on http://{host}:{port}", err=True),
             }
             # gunicorn >= 24 opens a control socket at ~/.gunicorn/gunicorn.ctl: one path
             # for every server of the user (two instances fight over it) and a management
@@ -92,7 +117,6 @@ def serve(host: str, port: int, workers: int | None) -> None:
         def load(self) -> Flask:
             return flask_app
 
-    click.echo(f"appservices-auth listening on http://{host}:{port}", err=True)
     warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
                                flask_app.config["ALLOWED_HOSTS"])
     if warning:
