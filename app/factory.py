@@ -19,7 +19,7 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, headers, health
+from app.http import api_docs, console, errors, headers, health, index
 from app.http import client as client_http
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
@@ -82,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     console.init_app(app)
+    index.init_app(app)
     _configure_http(app)
     if app.config["TEST_CLOCK"]:
         _enable_test_clock(app, instance_path)
