@@ -20,11 +20,10 @@ from flask import Flask
 
 from app import clock, db
 from app.domain import api_keys, apps, logins, passwords, providers, users
-from app.domain.schema import SCHEMA_VERSION
 from app.models import App, Group, PasswordCredential, SchemaVersion
 from tests.conftest import _empty_postgres_tables, make_app
 from tests.support.client_actions import PASSWORD
-from tests.support.store import in_database, take_away_after_5
+from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
 
 
 @dataclass(frozen=True)
@@ -75,9 +74,7 @@ def version_5_database(database_url: str, tmp_path: Path) -> Version5:
 
 def _upgraded(database_url: str, tmp_path: Path) -> Flask:
     upgraded = make_app(database_url, tmp_path / "new")
-    with in_database(upgraded):
-        versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
-    assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= 7
+    assert_upgraded_to_latest(upgraded, since=7)
     return upgraded
 
 

@@ -22,11 +22,10 @@ from flask import Flask
 
 from app import db
 from app.domain import api_keys, apps, logins, passwords, providers, sessions, tokens
-from app.domain.schema import SCHEMA_VERSION
 from app.models import Group, Identity, PasswordCredential, SchemaVersion, Session, User
 from tests.conftest import _empty_postgres_tables, make_app
 from tests.support.client_actions import PASSWORD
-from tests.support.store import in_database, take_away_after_5
+from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
 
 DECOMPOSED = "jose\u0301@example.com"  # "josé" with a combining accent: NFD
 COMPOSED = unicodedata.normalize("NFC", DECOMPOSED)
@@ -114,9 +113,7 @@ def _register_as_version_3(app: object, email: str) -> User:
 
 def _upgraded(database_url: str, tmp_path: Path) -> Flask:
     upgraded = make_app(database_url, tmp_path / "new")
-    with in_database(upgraded):
-        versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
-    assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= 7
+    assert_upgraded_to_latest(upgraded, since=7)
     return upgraded
 
 

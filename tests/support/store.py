@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from flask import Flask
 
 from app import clock, db
-from app.domain.schema import ORDERED_MODELS
-from app.models import Session
+from app.domain.schema import ORDERED_MODELS, SCHEMA_VERSION
+from app.models import SchemaVersion, Session
 
 NO_ID = "0" * 24
 
@@ -67,3 +67,12 @@ def take_away_after_5() -> None:
     """Give the database the shape of version 5: without what versions 6 and 7 added."""
     take_away_schema_7()
     take_away_schema_6()
+
+
+def assert_upgraded_to_latest(app: Flask, since: int) -> None:
+    """Check that `app`'s start-up ran every migration: the database records each version
+    from 1 to the latest, which is at least `since` (the step a test is about)."""
+    with in_database(app):
+        versions = [row.version for row in
+                    SchemaVersion.select().order_by(SchemaVersion.version)]
+    assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= since
