@@ -48,19 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret(instance_path)
     _configure_logging(app.config["LOG_LEVEL"])
-    domain_settings.configure(domain_settings.DomainSettings(
-        secret_key=app.config["SECRET_KEY"],
-        bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
-        admin_key_scrypt_log_n=app.config["ADMIN_KEY_SCRYPT_LOG_N"],
-        access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
-        refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
-        admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
-        throttle_failures_per_address=app.config["THROTTLE_FAILURES_PER_ADDRESS"],
-        throttle_failures_per_app=app.config["THROTTLE_FAILURES_PER_APP"],
-        throttle_failures_per_account=app.config["THROTTLE_FAILURES_PER_ACCOUNT"],
-        throttle_registrations_per_address=app.config["THROTTLE_REGISTRATIONS_PER_ADDRESS"],
-        throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
-    ))
+    domain_settings.configure(domain_settings.DomainSettings.from_config(app.config))
 
     db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
     with db.database.connection_context():
@@ -77,8 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 "for everything API-key authentication touches."},
     })
     api.register_blueprint(health.blp)
-    admin_http.register(api)
-    client_http.register(api)
+    admin_http.init_app(api)
+    client_http.init_app(api)
     errors.init_app(app)
     headers.init_app(app)
     console.init_app(app)

@@ -16,8 +16,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import bootstrap_admin
 from app.domain import admin
+from app.factory import bootstrap_admin
 from app.models import AdminKey
 from tests.conftest import ADMIN_BASE
 from tests.support.store import in_database
