@@ -19,8 +19,8 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, headers, health, index
 from app.http import client as client_http
+from app.http import console, errors, headers, health, index, swagger_ui
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
 
@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
-        **api_docs.config(),  # Swagger UI at /docs, its files served by this service
+        **swagger_ui.config(),  # Swagger UI at /docs, its files served by this service
     )
     if config:
         app.config.update(config)
@@ -59,7 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.close_all()
     _register_connection_hooks(app)
 
-    api_docs.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
+    swagger_ui.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
         "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
                                 "for everything API-key authentication touches."},

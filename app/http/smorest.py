@@ -14,7 +14,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import InvalidParameter
-from app.http import docs, json_body
+from app.http import json_body, openapi_doc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,7 +95,7 @@ class ServiceApi(flask_smorest.Api):
 
     def __init__(self, app: Flask, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
-        docs.register_components(self.spec)
+        openapi_doc.register_components(self.spec)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         """Answer every HTTP error (routing, validation, size) in the contract's envelope."""

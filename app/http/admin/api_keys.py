@@ -6,7 +6,7 @@ from app.domain import api_keys
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import ApiKeyCreateSchema
 from app.http.auth import admin_access_required
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey

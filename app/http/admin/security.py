@@ -8,7 +8,7 @@ from app.domain import apps
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import RefreshTokenExpirationSchema
 from app.http.auth import admin_access_required
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("admin-security", __name__, description="Admin API: app security")

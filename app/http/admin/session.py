@@ -13,7 +13,7 @@ from app.http.admin.schemas import (
     AdminProfileSchema,
 )
 from app.http.auth import admin_access_required, admin_refresh_required, bearer_token
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import AccessTokenSchema, SessionTokensSchema
 from app.http.smorest import ServiceBlueprint
 

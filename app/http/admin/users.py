@@ -17,7 +17,7 @@ from app.http.admin.schemas import (
     VerifyTokenSchema,
 )
 from app.http.auth import admin_access_required
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 from app.models import Device, Identity, User
 

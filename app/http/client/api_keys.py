@@ -7,7 +7,7 @@ from flask import g
 from app.domain import api_keys
 from app.http.auth import client_refresh_required
 from app.http.client.schemas import UserApiKeyCreateSchema
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
 from app.http.smorest import ServiceBlueprint
 from app.models import ApiKey

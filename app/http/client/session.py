@@ -13,7 +13,7 @@ from app.http.auth import (
     documents_client_refresh,
 )
 from app.http.client.schemas import ProfileSchema
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import AccessTokenSchema
 from app.http.smorest import ServiceBlueprint
 
