@@ -1,8 +1,12 @@
-"""Settings from the environment, with safe defaults.
+"""Settings from the environment, with safe defaults: each declared once, here.
 
-Every setting has an environment variable; `Settings.from_env()` reads them once at
-start-up. Secrets that must survive a restart but were not configured (the token
-signing key) are generated once and kept under the instance folder.
+Every setting is one field of `Settings`: its name (the Flask config key), type and
+default, with the environment variable, bounds and meaning beside them (`setting`).
+`Settings.from_env()` reads them once at start-up, the domain's settings are taken from
+them (app.domain.settings), and the README's Configuration table is written from them
+(`configuration_table`; tests/unit/test_config_table.py compares). Secrets that must
+survive a restart but were not configured (the token signing key) are generated once
+and kept under the instance folder.
 """
 
 from __future__ import annotations
@@ -10,53 +14,48 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import Field, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 MIN_REFRESH_SECONDS = 30 * 60
+MAX_REFRESH_SECONDS = 5 * 365 * 24 * 3600
 # The names this machine answers to on its own; tests, the quickstart and realm-web's
 # interop tests reach the service at one of them.
 LOOPBACK_HOSTS = "localhost,127.0.0.1,[::1]"
 # A host name or an IPv4 or bracketed IPv6 address, with an optional port (a Host header).
 _HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?",
                    re.IGNORECASE | re.ASCII)
-MAX_REFRESH_SECONDS = 5 * 365 * 24 * 3600
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_COUNT = 1_000_000  # the most a throttle limit may be set to
 
 
 class ConfigError(ValueError):
     """A setting from the environment cannot be used."""
 
 
-def _int_env(name: str, default: int, *, minimum: int, maximum: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
-    return value
+@dataclass(frozen=True)
+class Declared:
+    """What a setting says of itself besides its name, type and default."""
+
+    env: str  # the environment variable it is read from
+    doc: str  # its meaning, as the README's Configuration table gives it
+    minimum: int | None = None
+    maximum: int | None = None
+    # How the README shows the default (and its bounds), when the bare value says too little.
+    shown: str | None = None
+    # Turns the variable's text into the value, or raises ConfigError (text settings only).
+    parse: Callable[[str, str], str] | None = None
 
 
-def _bool_env(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _secure_cookie_env(name: str) -> str:
-    raw = (os.environ.get(name) or "auto").strip().lower()
-    if raw == "auto":
-        return raw
-    if raw in {"1", "true", "yes", "on"}:
-        return "true"
-    if raw in {"0", "false", "no", "off"}:
-        return "false"
-    raise ConfigError(f"{name} must be auto, true or false, got {raw!r}")
+def setting(default: Any, *, env: str, doc: str, minimum: int | None = None,
+            maximum: int | None = None, shown: str | None = None,
+            parse: Callable[[str, str], str] | None = None) -> Any:
+    """Declare one setting of `Settings`: its default, variable, bounds and meaning."""
+    return field(default=default, metadata={
+        "declared": Declared(env, doc, minimum, maximum, shown, parse)})
 
 
 def host_name(host: str) -> str | None:
@@ -72,15 +71,228 @@ def host_names(raw: str) -> frozenset[str]:
     return frozenset(name for name in names if name)
 
 
-def _hosts_env(name: str, default: str) -> str:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _host_list(name: str, raw: str) -> str:
     for entry in raw.split(","):
         if entry.strip() and host_name(entry.strip()) is None:
             raise ConfigError(f"{name} lists host names separated by commas (no scheme or "
                               f"path), e.g. auth.example.com,localhost; got {entry.strip()!r}")
     return raw
+
+
+def _cookie_secure(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value == "auto":
+        return value
+    if value in _TRUE:
+        return "true"
+    if value in _FALSE:
+        return "false"
+    raise ConfigError(f"{name} must be auto, true or false, got {value!r}")
+
+
+def _without_trailing_slash(_name: str, raw: str) -> str:
+    return raw.rstrip("/")
+
+
+def _upper(_name: str, raw: str) -> str:
+    return raw.upper()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with. Field names are Flask config keys."""
+
+    DATABASE_URL: str = setting(
+        "", env="DATABASE_URL", shown="`sqlite:///<instance>/appservices.db`",
+        doc="`sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or "
+            "`postgresql://user:password@host:5432/dbname` (query parameters go to the "
+            "driver, psycopg 3, e.g. `?sslmode=require`; statements a connection runs again "
+            "and again are prepared on the server, `?prepare_threshold=none` turns that off "
+            "for a pooler that cannot keep them, such as PgBouncer before 1.21 in "
+            "transaction mode). Tables are created at start-up.")
+    INSTANCE_PATH: str = setting(
+        "instance", env="APPSERVICES_INSTANCE_PATH",
+        shown="`./instance` (relative to the current directory)",
+        doc="Folder for the default SQLite database, the generated signing key and the "
+            "first start's admin pair (when stderr is no terminal). Created with mode 0700; "
+            "the SQLite database and its `-wal` / `-shm` files are 0600 (and tightened to "
+            "that at start-up if an older release left them readable by everyone).")
+    SECRET_KEY: str = setting(
+        "", env="SECRET_KEY", shown="generated once into `<instance>/secret_key` (mode 0600)",
+        doc="Signs every token. Set it explicitly (the same value on every server) when "
+            "several servers share one PostgreSQL; changing it logs everyone out.")
+    PUBLIC_URL: str = setting(
+        "", env="PUBLIC_URL", parse=_without_trailing_slash,
+        shown="the request's own base URL, for a host in `ALLOWED_HOSTS`",
+        doc="This server's base URL as clients see it, e.g. `https://auth.example.com`; the "
+            "Client API's `location` answer sends SDKs there. Set it whenever other machines "
+            "use the service (`serve` warns when it listens beyond this machine without it).")
+    # Used only while PUBLIC_URL is unset: anyone can send any Host header, and a cache
+    # may keep the answer.
+    ALLOWED_HOSTS: str = setting(
+        LOOPBACK_HOSTS, env="ALLOWED_HOSTS", parse=_host_list,
+        doc="Only while `PUBLIC_URL` is unset: comma-separated host names (no scheme or "
+            "port) whose `Host` header (or a trusted proxy's `X-Forwarded-Host`) the Client "
+            "API's `location` may echo back to SDKs. A request for any other host gets 400 "
+            "`InvalidParameter` telling the operator to set `PUBLIC_URL` or list the name "
+            "here, so a forged `Host` header or a poisoned cache cannot send SDKs to another "
+            "server.")
+    TRUSTED_PROXY_HOPS: int = setting(
+        0, env="TRUSTED_PROXY_HOPS", minimum=0, maximum=5,
+        doc="How many reverse proxies in front of the service set `X-Forwarded-*`; only "
+            "then are those headers believed (for the base URL the Client API reports).")
+    CORS_ALLOWED_ORIGINS: str = setting(
+        "*", env="CORS_ALLOWED_ORIGINS",
+        doc="Comma-separated origins whose browsers may call the Client API (realm-web runs "
+            "in browsers). The Admin API sends no CORS headers.")
+    BCRYPT_ROUNDS: int = setting(
+        12, env="BCRYPT_ROUNDS", minimum=4, maximum=16,
+        doc="bcrypt cost for email/password users.")
+    ADMIN_KEY_SCRYPT_LOG_N: int = setting(
+        14, env="ADMIN_KEY_SCRYPT_LOG_N", minimum=4, maximum=20,
+        doc="scrypt cost for admin private keys: N = 2^value (r = 8, p = 1; 14 is 16 MiB). "
+            "Stored with each hash; a hash made at a lower cost is rewritten at its pair's "
+            "next login.")
+    ACCESS_TOKEN_SECONDS: int = setting(
+        30 * 60, env="ACCESS_TOKEN_SECONDS", minimum=60, maximum=24 * 3600,
+        doc="Lifetime of access tokens (both APIs).")
+    REFRESH_TOKEN_SECONDS: int = setting(
+        60 * 24 * 3600, env="REFRESH_TOKEN_SECONDS", minimum=MIN_REFRESH_SECONDS,
+        maximum=MAX_REFRESH_SECONDS, shown="`5184000` (60 days; 1800 s \u2013 5 years)",
+        doc="Lifetime of Client API refresh tokens, for apps that set none of their own "
+            "(`security/refresh_token_expiration`).")
+    ADMIN_REFRESH_TOKEN_SECONDS: int = setting(
+        24 * 3600, env="ADMIN_REFRESH_TOKEN_SECONDS", minimum=MIN_REFRESH_SECONDS,
+        maximum=MAX_REFRESH_SECONDS, shown="`86400` (1800 s \u2013 5 years)",
+        doc="Lifetime of Admin API refresh tokens.")
+    MAX_CONTENT_LENGTH: int = setting(
+        64 * 1024, env="MAX_BODY_BYTES", minimum=1024, maximum=16 * 1024 * 1024,
+        shown="`65536` (1 KiB \u2013 16 MiB)", doc="Larger request bodies get a 413.")
+    DATABASE_POOL_SIZE: int = setting(
+        8, env="DATABASE_POOL_SIZE", minimum=1, maximum=200,
+        doc="PostgreSQL connections per worker process.")
+    # Failed logins allowed per window (app.domain.throttle); 0 switches a scope off.
+    THROTTLE_FAILURES_PER_ADDRESS: int = setting(
+        20, env="THROTTLE_FAILURES_PER_ADDRESS", minimum=0, maximum=_COUNT,
+        shown="`20` (0 = off)",
+        doc="Failed logins a client address may make in one app per window (and at the "
+            "Admin API login) before every login from it gets 429 `TooManyRequests`. The "
+            "address is the connection's, or the `X-Forwarded-For` one set by a trusted "
+            "proxy (`TRUSTED_PROXY_HOPS`); an IPv6 address counts as its /64.")
+    THROTTLE_FAILURES_PER_APP: int = setting(
+        500, env="THROTTLE_FAILURES_PER_APP", minimum=0, maximum=_COUNT,
+        shown="`500` (0 = off)",
+        doc="Failed logins all clients together may make in one app per window; past it, "
+            "further failures get 429 instead of 401. Valid credentials are never refused "
+            "because of it: others' failures must not lock anyone out.")
+    THROTTLE_FAILURES_PER_ACCOUNT: int = setting(
+        10, env="THROTTLE_FAILURES_PER_ACCOUNT", minimum=0, maximum=_COUNT,
+        shown="`10` (0 = off)",
+        doc="Failed email/password logins to one email per window, from any addresses; past "
+            "it, further wrong passwords for that email get 429. The right password still "
+            "logs in.")
+    THROTTLE_REGISTRATIONS_PER_ADDRESS: int = setting(
+        100, env="THROTTLE_REGISTRATIONS_PER_ADDRESS", minimum=0, maximum=_COUNT,
+        shown="`100` (0 = off)",
+        doc="Registrations (`local-userpass/register`) a client address may attempt in one "
+            "app per window, counted whatever their outcome: each costs a bcrypt hash and "
+            "says whether an email is taken.")
+    THROTTLE_WINDOW_SECONDS: int = setting(
+        300, env="THROTTLE_WINDOW_SECONDS", minimum=10, maximum=24 * 3600,
+        doc="The window the two limits above count in; `Retry-After` says when it ends.")
+    ADMIN_PUBLIC_KEY: str = setting(
+        "", env="APPSERVICES_ADMIN_PUBLIC_KEY", shown="unset",
+        doc="The public half of an admin key pair that exists whenever the server starts "
+            "(see above). Both halves or neither.")
+    ADMIN_PRIVATE_KEY: str = setting(
+        "", env="APPSERVICES_ADMIN_PRIVATE_KEY", shown="unset",
+        doc="Its private half (at least 16 characters).")
+    BOOTSTRAP_ADMIN: bool = setting(
+        True, env="APPSERVICES_BOOTSTRAP_ADMIN",
+        doc="Whether a first start with no admin key creates one (shown on a terminal, else "
+            "written to `<instance>/first-admin-key.txt`, see above). `1`, `true`, `yes`, "
+            "`on` mean true; anything else false.")
+    TEST_CLOCK: bool = setting(
+        False, env="APPSERVICES_TEST_CLOCK",
+        doc="**Tests only, never in production**: serves `/_testing/clock`, which lets "
+            "anyone move the server's clock.")
+    # The console's session cookie: "auto" marks it Secure when the request came over
+    # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
+    CONSOLE_COOKIE_SECURE: str = setting(
+        "auto", env="CONSOLE_COOKIE_SECURE", parse=_cookie_secure,
+        doc="The console's session cookie is `Secure`: `auto` when the request came over "
+            "https (behind a proxy: with `TRUSTED_PROXY_HOPS` set), `true` always, `false` "
+            "never.")
+    LOG_LEVEL: str = setting(
+        "INFO", env="LOG_LEVEL", parse=_upper, doc="`DEBUG`, `INFO`, `WARNING`, `ERROR`.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from the environment; an empty variable counts as unset."""
+        source = os.environ if environ is None else environ
+        values = {spec.name: _read(spec, source) for spec in fields(cls)}
+        instance = Path(values["INSTANCE_PATH"]).absolute()
+        values["INSTANCE_PATH"] = str(instance)
+        values["DATABASE_URL"] = (values["DATABASE_URL"]
+                                  or f"sqlite:///{instance / 'appservices.db'}")
+        return cls(**values)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The settings as a Flask config holds them (after `create_app`'s overrides)."""
+        return cls(**{spec.name: config[spec.name] for spec in fields(cls)})
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Return the settings as a mapping for `app.config.update`."""
+        return asdict(self)
+
+
+def declared(spec: Field[Any]) -> Declared:
+    """The declaration of one field of `Settings`."""
+    found: Declared = spec.metadata["declared"]
+    return found
+
+
+def _read(spec: Field[Any], environ: Mapping[str, str]) -> Any:
+    about = declared(spec)
+    raw = environ.get(about.env)
+    if raw is None or raw.strip() == "":
+        return spec.default
+    if spec.type in {"bool", bool}:
+        return raw.strip().lower() in _TRUE
+    if spec.type in {"int", int}:
+        return _integer(about, raw)
+    return about.parse(about.env, raw) if about.parse else raw
+
+
+def _integer(about: Declared, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{about.env} must be an integer, got {raw!r}") from None
+    assert about.minimum is not None and about.maximum is not None  # every int is bounded
+    if not about.minimum <= value <= about.maximum:
+        raise ConfigError(f"{about.env} must be between {about.minimum} and {about.maximum}, "
+                          f"got {value}")
+    return value
+
+
+def _shown_default(spec: Field[Any]) -> str:
+    about = declared(spec)
+    if about.shown is not None:
+        return about.shown
+    default = str(spec.default).lower() if isinstance(spec.default, bool) else spec.default
+    bounds = (f" ({about.minimum}\u2013{about.maximum})" if about.minimum is not None
+              else "")
+    return f"`{default}`{bounds}"
+
+
+def configuration_table() -> str:
+    """The README's Configuration table, as Markdown, with a row per setting."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{declared(spec).env}` | {_shown_default(spec)} | {declared(spec).doc} |"
+             for spec in fields(Settings)]
+    return "\n".join(rows) + "\n"
 
 
 def load_or_create_secret(instance_path: Path) -> str:
@@ -103,90 +315,3 @@ def load_or_create_secret(instance_path: Path) -> str:
         handle.write(value + "\n")
     return value
 
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the service can be configured with. Field names are Flask config keys."""
-
-    INSTANCE_PATH: str = "instance"
-    DATABASE_URL: str = ""
-    SECRET_KEY: str = ""
-    PUBLIC_URL: str = ""
-    # Used only while PUBLIC_URL is unset: the Host names the Client API's location may
-    # send SDKs to (anyone can send any Host header; a cache may keep the answer).
-    ALLOWED_HOSTS: str = LOOPBACK_HOSTS
-    BCRYPT_ROUNDS: int = 12
-    ADMIN_KEY_SCRYPT_LOG_N: int = 14
-    ACCESS_TOKEN_SECONDS: int = 30 * 60
-    REFRESH_TOKEN_SECONDS: int = 60 * 24 * 3600
-    ADMIN_REFRESH_TOKEN_SECONDS: int = 24 * 3600
-    MAX_CONTENT_LENGTH: int = 64 * 1024
-    DATABASE_POOL_SIZE: int = 8
-    ADMIN_PUBLIC_KEY: str = ""
-    ADMIN_PRIVATE_KEY: str = ""
-    BOOTSTRAP_ADMIN: bool = True
-    LOG_LEVEL: str = "INFO"
-    CORS_ALLOWED_ORIGINS: str = "*"
-    TRUSTED_PROXY_HOPS: int = 0
-    TEST_CLOCK: bool = False
-    THROTTLE_FAILURES_PER_ADDRESS: int = 20
-    THROTTLE_FAILURES_PER_APP: int = 500
-    THROTTLE_FAILURES_PER_ACCOUNT: int = 10
-    THROTTLE_REGISTRATIONS_PER_ADDRESS: int = 100
-    THROTTLE_WINDOW_SECONDS: int = 300
-    # The console's session cookie: "auto" marks it Secure when the request came over
-    # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
-    CONSOLE_COOKIE_SECURE: str = "auto"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        """Read every setting from the environment; see the README's configuration table."""
-        instance = Path(os.environ.get("APPSERVICES_INSTANCE_PATH") or "instance").absolute()
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'appservices.db'}"
-        return cls(
-            INSTANCE_PATH=str(instance),
-            DATABASE_URL=database_url,
-            SECRET_KEY=os.environ.get("SECRET_KEY", ""),
-            PUBLIC_URL=os.environ.get("PUBLIC_URL", "").rstrip("/"),
-            ALLOWED_HOSTS=_hosts_env("ALLOWED_HOSTS", LOOPBACK_HOSTS),
-            BCRYPT_ROUNDS=_int_env("BCRYPT_ROUNDS", 12, minimum=4, maximum=16),
-            ADMIN_KEY_SCRYPT_LOG_N=_int_env("ADMIN_KEY_SCRYPT_LOG_N", 14, minimum=4,
-                                            maximum=20),
-            ACCESS_TOKEN_SECONDS=_int_env("ACCESS_TOKEN_SECONDS", 30 * 60, minimum=60,
-                                          maximum=24 * 3600),
-            REFRESH_TOKEN_SECONDS=_int_env("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600,
-                                           minimum=MIN_REFRESH_SECONDS,
-                                           maximum=MAX_REFRESH_SECONDS),
-            ADMIN_REFRESH_TOKEN_SECONDS=_int_env("ADMIN_REFRESH_TOKEN_SECONDS", 24 * 3600,
-                                                 minimum=MIN_REFRESH_SECONDS,
-                                                 maximum=MAX_REFRESH_SECONDS),
-            MAX_CONTENT_LENGTH=_int_env("MAX_BODY_BYTES", 64 * 1024, minimum=1024,
-                                        maximum=16 * 1024 * 1024),
-            DATABASE_POOL_SIZE=_int_env("DATABASE_POOL_SIZE", 8, minimum=1, maximum=200),
-            ADMIN_PUBLIC_KEY=os.environ.get("APPSERVICES_ADMIN_PUBLIC_KEY", ""),
-            ADMIN_PRIVATE_KEY=os.environ.get("APPSERVICES_ADMIN_PRIVATE_KEY", ""),
-            BOOTSTRAP_ADMIN=_bool_env("APPSERVICES_BOOTSTRAP_ADMIN", True),
-            LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
-            CORS_ALLOWED_ORIGINS=os.environ.get("CORS_ALLOWED_ORIGINS", "*"),
-            TRUSTED_PROXY_HOPS=_int_env("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5),
-            TEST_CLOCK=_bool_env("APPSERVICES_TEST_CLOCK", False),
-            CONSOLE_COOKIE_SECURE=_secure_cookie_env("CONSOLE_COOKIE_SECURE"),
-            THROTTLE_FAILURES_PER_ADDRESS=_int_env("THROTTLE_FAILURES_PER_ADDRESS", 20,
-                                                   minimum=0, maximum=1_000_000),
-            THROTTLE_FAILURES_PER_APP=_int_env("THROTTLE_FAILURES_PER_APP", 500,
-                                               minimum=0, maximum=1_000_000),
-            THROTTLE_FAILURES_PER_ACCOUNT=_int_env("THROTTLE_FAILURES_PER_ACCOUNT", 10,
-                                                   minimum=0, maximum=1_000_000),
-            THROTTLE_REGISTRATIONS_PER_ADDRESS=_int_env(
-                "THROTTLE_REGISTRATIONS_PER_ADDRESS", 100, minimum=0, maximum=1_000_000),
-            THROTTLE_WINDOW_SECONDS=_int_env("THROTTLE_WINDOW_SECONDS", 300, minimum=10,
-                                             maximum=24 * 3600),
-        )
-
-    def as_flask_config(self) -> dict[str, Any]:
-        """Return the settings as a mapping for `app.config.update`."""
-        values = asdict(self)
-        extra = values.pop("extra")
-        values.update(extra)
-        return values

@@ -19,8 +19,8 @@ from app.domain import admin
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, headers, health, index
 from app.http import client as client_http
+from app.http import console, errors, headers, health, index, swagger_ui
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
 
@@ -41,26 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
-        **api_docs.config(),  # Swagger UI at /docs, its files served by this service
+        **swagger_ui.config(),  # Swagger UI at /docs, its files served by this service
     )
     if config:
         app.config.update(config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret(instance_path)
     _configure_logging(app.config["LOG_LEVEL"])
-    domain_settings.configure(domain_settings.DomainSettings(
-        secret_key=app.config["SECRET_KEY"],
-        bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
-        admin_key_scrypt_log_n=app.config["ADMIN_KEY_SCRYPT_LOG_N"],
-        access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
-        refresh_token_seconds=app.config["REFRESH_TOKEN_SECONDS"],
-        admin_refresh_token_seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"],
-        throttle_failures_per_address=app.config["THROTTLE_FAILURES_PER_ADDRESS"],
-        throttle_failures_per_app=app.config["THROTTLE_FAILURES_PER_APP"],
-        throttle_failures_per_account=app.config["THROTTLE_FAILURES_PER_ACCOUNT"],
-        throttle_registrations_per_address=app.config["THROTTLE_REGISTRATIONS_PER_ADDRESS"],
-        throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
-    ))
+    domain_settings.configure(domain_settings.DomainSettings.from_config(app.config))
 
     db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
     with db.database.connection_context():
@@ -71,14 +59,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.close_all()
     _register_connection_hooks(app)
 
-    api_docs.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
+    swagger_ui.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
         "info": {"description": "Admin API v3 and Client API v2 of Atlas App Services, "
                                 "for everything API-key authentication touches."},
     })
     api.register_blueprint(health.blp)
-    admin_http.register(api)
-    client_http.register(api)
+    admin_http.init_app(api)
+    client_http.init_app(api)
     errors.init_app(app)
     headers.init_app(app)
     console.init_app(app)

@@ -1,6 +1,6 @@
 """WSGI entry point for running under any server: `gunicorn 'app.wsgi:app'`."""
 
-from app import bootstrap_admin, create_app
+from app.factory import bootstrap_admin, create_app
 
 app = create_app()
 bootstrap_admin(app)

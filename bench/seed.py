@@ -10,11 +10,9 @@ seconds, not the hours HTTP would.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import sqlite3
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,27 +123,16 @@ _BASE62 = keys.ALPHABET.encode()
 _TO_BASE62 = bytes(_BASE62[value % 62] for value in range(256))
 
 
-def _checksum(body: str) -> str:
-    # keys.generate's checksum, inlined: base62 of the CRC32 of "ask_<body>", 6 digits.
-    number = zlib.crc32(f"{keys.API_KEY_PREFIX}_{body}".encode())
-    digits = []
-    for _ in range(keys.CHECKSUM_LENGTH):
-        number, remainder = divmod(number, 62)
-        digits.append(keys.ALPHABET[remainder])
-    return "".join(reversed(digits))
-
-
 def random_key_digests(count: int) -> Iterator[str]:
     """Digests of `count` random, well-formed keys (fast: no per-character choice)."""
     width = keys.BODY_LENGTH
-    prefix = keys.API_KEY_PREFIX + "_"
     done = 0
     while done < count:
         batch = min(CHUNK, count - done)
         raw = os.urandom(width * batch).translate(_TO_BASE62).decode()
         for start in range(0, width * batch, width):
             body = raw[start:start + width]
-            yield hashlib.sha256(f"{prefix}{body}{_checksum(body)}".encode()).hexdigest()
+            yield keys.digest(keys.with_checksum(keys.API_KEY_PREFIX, body))
         done += batch
 
 

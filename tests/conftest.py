@@ -19,8 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import clock, create_app, db
+from app import clock, db
 from app.domain import admin
+from app.factory import create_app
 from app.models import ALL_MODELS, SchemaVersion
 from tests.acceptance.options import pytest_addoption  # noqa: F401 (--base-url)
 from tests.support import chromium

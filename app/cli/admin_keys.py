@@ -47,7 +47,8 @@ def admin() -> None:
 @contextmanager
 def _server_database() -> Iterator[None]:
     """Open the server's database with the server's configuration, as the server would."""
-    from app import create_app, db
+    from app import db
+    from app.factory import create_app
 
     try:
         flask_app = create_app({"BOOTSTRAP_ADMIN": False})

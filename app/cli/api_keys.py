@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from app.cli import output
-from app.cli.context import AdminContext, AppRef
+from app.cli.context import AdminContext, AppRef, row_action
 from app.cli.options import app_option, group_option, json_option, profile_option
 from app.cli.users import create_server_key
 
@@ -90,22 +90,21 @@ def find_key(context: AdminContext, app: AppRef, ref: str) -> dict[str, Any]:
     )
 
 
+def _key_path(context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]:
+    key = find_key(context, app, ref)
+    return f"{app.path}/api_keys/{key['_id']}", f"server API key '{key['name']}'"
+
+
 def _key_action(command: str, method: str, suffix: str, done: str, summary: str) -> None:
-    @api_keys.command(command, help=f"{summary}\n\n\b\nExamples:\n"
-                                    f"  appservices apikeys {command} --app myapp --key reporting\n"
-                                    f"  appservices apikeys {command} --app myapp-abcde "
-                                    "--key 65f0c0ffee0000000000beef")
-    @app_option
-    @click.option("--key", "key_ref", required=True, metavar="KEY",
-                  help="The key's name or _id (never its value).")
-    @group_option
-    @profile_option
-    def action(app_ref: str | None, key_ref: str, group_id: str | None, profile: str) -> None:
-        context = AdminContext.open(profile)
-        app = context.choose_app(app_ref, group_id)
-        key = find_key(context, app, key_ref)
-        context.client.request(method, f"{app.path}/api_keys/{key['_id']}{suffix}")
-        click.echo(f"{done} server API key '{key['name']}' of app {app.label}.")
+    row_action(
+        api_keys, command, method=method, suffix=suffix, done=done, locate=_key_path,
+        help_text=(f"{summary}\n\n\b\nExamples:\n"
+                   f"  appservices apikeys {command} --app myapp --key reporting\n"
+                   f"  appservices apikeys {command} --app myapp-abcde "
+                   "--key 65f0c0ffee0000000000beef"),
+        row_option=click.option("--key", "ref", required=True, metavar="KEY",
+                                help="The key's name or _id (never its value)."),
+    )
 
 
 _key_action("enable", "PUT", "/enable", "Enabled",

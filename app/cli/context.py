@@ -7,6 +7,7 @@ its name. `find_app` accepts all three.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,7 +15,7 @@ import click
 
 from app.cli import profiles
 from app.cli.http_client import AdminClient
-from app.cli.options import prompt_for
+from app.cli.options import app_option, group_option, profile_option, prompt_for
 
 LOGIN_COMMAND = "appservices login --api-key <public key> --private-api-key <private key>"
 
@@ -156,3 +157,31 @@ def login_command(profile_name: str, public_key: str | None = None) -> str:
     if profile_name != profiles.DEFAULT_PROFILE:
         command += f" --profile {profile_name}"
     return command
+
+
+# Where one row of an app is (its Admin API path, without the action's suffix), and how
+# the command names it, from the reference the person gave.
+Locate = Callable[[AdminContext, AppRef, str], tuple[str, str]]
+
+
+def row_action(group: click.Group, command: str, *, help_text: str,
+               row_option: Callable[[Any], Any], locate: Locate, method: str, suffix: str,
+               done: str) -> click.Command:
+    """Add a command that does one thing to one row of an app (enable, delete, ...).
+
+    It takes --app, the row's own option (whose value is passed as `ref`), --group and
+    --profile, sends `method` to the row's path plus `suffix`, and says what it did.
+    """
+    @group.command(command, help=help_text)
+    @app_option
+    @row_option
+    @group_option
+    @profile_option
+    def action(app_ref: str | None, ref: str, group_id: str | None, profile: str) -> None:
+        context = AdminContext.open(profile)
+        app = context.choose_app(app_ref, group_id)
+        path, label = locate(context, app, ref)
+        context.client.request(method, f"{path}{suffix}")
+        click.echo(f"{done} {label} of app {app.label}.")
+
+    return action

@@ -83,7 +83,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     from gunicorn.app.base import BaseApplication
 
-    from app import bootstrap_admin, create_app
+    from app.factory import bootstrap_admin, create_app
 
     try:
         flask_app = create_app()

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import click
 
 from app.cli import output
-from app.cli.context import AdminContext, AppRef
+from app.cli.context import AdminContext, AppRef, row_action
 from app.cli.options import app_option, group_option, json_option, profile_option, prompt_for
 
 KEY_WARNING = ("Copy the key now: it cannot be retrieved later. Only a digest of it is "
@@ -186,22 +186,19 @@ def all_users(context: AdminContext, app: AppRef, params: dict[str, str]) -> lis
         after = last
 
 
+def _user_path(_context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]:
+    return f"{app.path}/users/{ref}", f"user {ref}"
+
+
 def _user_action(command: str, method: str, suffix: str, done: str, summary: str,
                  example: str) -> click.Command:
-    @users.command(command, help=f"{summary}\n\n\b\nExamples:\n  {example}\n"
-                                 f"  appservices users {command} --user ID  # asks for the app")
-    @app_option
-    @click.option("--user", "user_id", required=True, metavar="ID",
-                  help="The user's _id (see `appservices users list`).")
-    @group_option
-    @profile_option
-    def action(app_ref: str | None, user_id: str, group_id: str | None, profile: str) -> None:
-        context = AdminContext.open(profile)
-        app = context.choose_app(app_ref, group_id)
-        context.client.request(method, f"{app.path}/users/{user_id}{suffix}")
-        click.echo(f"{done} user {user_id} of app {app.label}.")
-
-    return action
+    return row_action(
+        users, command, method=method, suffix=suffix, done=done, locate=_user_path,
+        help_text=(f"{summary}\n\n\b\nExamples:\n  {example}\n"
+                   f"  appservices users {command} --user ID  # asks for the app"),
+        row_option=click.option("--user", "ref", required=True, metavar="ID",
+                                help="The user's _id (see `appservices users list`)."),
+    )
 
 
 _user_action("disable", "PUT", "/disable", "Disabled",

@@ -31,6 +31,8 @@ from app.domain.errors import (
     InvalidParameter,
     InvalidSession,
 )
+from app.domain.ids import ZERO_ID
+from app.domain.sessions import NO_DEVICE
 from app.models import AdminKey, AdminKeyGroup, AdminSession, Group
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,6 @@ DEFAULT_GROUP = "default"
 ROLE_NAME = "GROUP_OWNER"
 # The Admin API's one login provider: an admin key pair (GET /auth/providers lists it).
 LOGIN_PROVIDER = "mongodb-cloud"
-NO_DEVICE = "000000000000000000000000"
 PUBLIC_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 GROUP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_. -]{1,64}$")
 FROM_ENVIRONMENT = "from APPSERVICES_ADMIN_PUBLIC_KEY"
@@ -392,16 +393,11 @@ def profile(admin_key: AdminKey) -> dict[str, Any]:
     """Describe the admin the way the original's profile endpoint does."""
     return {
         "user_id": admin_key.id,
-        "domain_id": NO_DEVICE,
+        "domain_id": ZERO_ID,
         "identities": [{"id": admin_key.public_key, "provider_type": LOGIN_PROVIDER,
-                        "provider_id": NO_DEVICE}],
+                        "provider_id": ZERO_ID}],
         "data": {"name": admin_key.public_key},
         "type": "normal",
         "roles": [{"role_name": ROLE_NAME, "group_id": group.id} for group in groups_of(admin_key)],
     }
-
-
-def count_admin_keys() -> int:
-    """Return how many admin key pairs exist."""
-    return int(AdminKey.select().count())
 

@@ -99,15 +99,8 @@ def create_server_key(app: App, name: str) -> IssuedKey:
             if server_keys.where(ApiKey.name == name).exists():
                 raise _duplicate()
             key_id = new_object_id()
-            server_user = User.create(
-                id=new_object_id(), app=app, type="server", creation_date=now,
-                data={"name": name}, custom_data={},
-            )
-            Identity.create(
-                id=new_object_id(), user=server_user, app=app,
-                provider_type=providers.API_KEY, provider_id=provider.id,
-                external_id=key_id, created_at=now,
-            )
+            server_user, _identity = users.create_with_identity(
+                app, provider, key_id, user_type="server", data={"name": name}, now=now)
             api_key = ApiKey.create(
                 id=key_id, app=app, kind=SERVER, user=server_user, name=name,
                 digest=keys.digest(secret), created_at=now,

@@ -161,9 +161,3 @@ class TooManyRequests(DomainError):
     status = 429
     error_code = "TooManyRequests"
     default_message = "too many requests"
-
-
-class ServiceUnavailable(DomainError):
-    status = 503
-    error_code = "ServiceUnavailable"
-    default_message = "the database is unavailable; try again shortly"

@@ -11,6 +11,10 @@ from app.domain.errors import NotFound
 
 M = TypeVar("M", bound=BaseModel)
 
+# The id of nothing (an ObjectId of zeros): where the original sends one for a device,
+# a domain or a provider that is not there.
+ZERO_ID = "0" * 24
+
 
 def get_or_raise(query: peewee.ModelSelect[M], model_id: str, error: type[NotFound]) -> M:
     """Return the row of `query` with `model_id`, or raise `error` (also for malformed ids)."""

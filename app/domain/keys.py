@@ -39,7 +39,11 @@ def _checksum(prefix: str, body: str) -> str:
 
 def generate(prefix: str) -> str:
     """Return a new secret with `prefix`, 256 random bits and a checksum."""
-    body = "".join(_random.choice(ALPHABET) for _ in range(BODY_LENGTH))
+    return with_checksum(prefix, "".join(_random.choice(ALPHABET) for _ in range(BODY_LENGTH)))
+
+
+def with_checksum(prefix: str, body: str) -> str:
+    """Return the key with `prefix` and the random `body` (BODY_LENGTH base62 characters)."""
     return f"{prefix}_{body}{_checksum(prefix, body)}"
 
 

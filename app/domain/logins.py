@@ -15,7 +15,7 @@ import peewee
 
 from app import clock
 from app.db import is_object_id, new_object_id, write_transaction
-from app.domain import keys, passwords, providers, sessions, text, throttle
+from app.domain import keys, passwords, providers, sessions, text, throttle, users
 from app.domain.errors import (
     AppNotFound,
     AuthError,
@@ -23,7 +23,6 @@ from app.domain.errors import (
     InvalidPassword,
     InvalidSession,
     ProviderUnsupported,
-    UserAlreadyExists,
     UserDisabled,
 )
 from app.domain.users import EMAIL_PATTERN, email_key, normalise_email
@@ -152,17 +151,6 @@ def _device_id(app: App, device: dict[str, Any]) -> str:
     return str(new_device.id)
 
 
-def _new_user(app: App, provider: AuthProvider, external_id: str, *,
-              data: dict[str, Any] | None = None) -> tuple[User, Identity]:
-    now = clock.timestamp()
-    user = User.create(id=new_object_id(), app=app, type="normal", creation_date=now,
-                       data=data or {}, custom_data={})
-    identity = Identity.create(id=new_object_id(), user=user, app=app,
-                               provider_type=provider.type, provider_id=provider.id,
-                               external_id=external_id, created_at=now)
-    return user, identity
-
-
 def _link(user: User, provider: AuthProvider, external_id: str) -> Identity:
     """Attach an identity to `user`, unless another user already has it."""
     existing = Identity.get_or_none(
@@ -242,7 +230,7 @@ def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.Lo
     with write_transaction():
         if request.link_to is not None:
             raise Forbidden("an anonymous identity cannot be linked to an existing user")
-        user, identity = _new_user(app, provider, new_object_id())
+        user, identity = users.create_with_identity(app, provider, new_object_id())
         return sessions.open_session(app, user, identity, _device_id(app, request.device),
                                      anonymous=True)
 
@@ -280,7 +268,8 @@ def _login_with_password(app: App, provider: AuthProvider, email: str, password:
             & (Identity.external_id == credential.id)
         )
         if existing is None:
-            user, identity = _new_user(app, provider, credential.id, data={"email": email})
+            user, identity = users.create_with_identity(app, provider, credential.id,
+                                                        data={"email": email})
         else:
             user, identity = User.get_by_id(existing.user_id), existing
         if user.type != "normal":  # linked before linking to server users was refused
@@ -309,18 +298,5 @@ def register(target: LoginTarget, email: str, password: str,
     with throttle.counting_every_attempt(
         throttle.registration_scopes(app.id, client_address), "registrations"
     ):
-        _register(app, email, password, confirmed=confirmed)
-
-
-def _register(app: App, email: str, password: str, *, confirmed: bool) -> None:
-    password_hash = passwords.hash_password(password)  # slow: outside the transaction
-    try:
-        with write_transaction():
-            if PasswordCredential.select().where(
-                (PasswordCredential.app == app) & (PasswordCredential.email == email)
-            ).exists():
-                raise UserAlreadyExists("name already in use")
-            PasswordCredential.create(id=new_object_id(), app=app, email=email,
-                                      password_hash=password_hash, confirmed=confirmed)
-    except peewee.IntegrityError:
-        raise UserAlreadyExists("name already in use") from None
+        users.add_password_credential(app, email, password, confirmed=confirmed,
+                                      taken="name already in use")

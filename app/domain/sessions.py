@@ -30,10 +30,12 @@ from app.domain.errors import (
     InvalidSession,
     UserDisabled,
 )
+from app.domain.ids import ZERO_ID
 from app.models import ApiKey, App, AuthProvider, Identity, Session, User
 from app.statements import Insert, Select, Statement
 
-NO_DEVICE = "000000000000000000000000"
+# A login that describes no device gets the zero id, as the contract allows.
+NO_DEVICE = ZERO_ID
 _NOT_FOUND = "invalid session: failed to find refresh token"
 
 # Every login and every token-authenticated call runs some of these: compiled once

@@ -1,38 +1,52 @@
 """The settings the domain rules need, handed over once by the app factory.
 
-The domain cannot read Flask's config (it knows nothing of the web), and threading a
-settings object through every call would add noise to every signature; the process
-has exactly one configuration, so it lives here.
+They are the service's settings (app.config), those the domain reads, under lower-case
+names: declared, defaulted and checked there, once. The domain cannot read Flask's
+config (it knows nothing of the web), and threading a settings object through every
+call would add noise to every signature; the process has exactly one configuration,
+so it lives here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from app.config import Settings
+
+_SERVICE = Settings()  # the defaults
 
 
 @dataclass(frozen=True)
 class DomainSettings:
-    secret_key: str = ""  # create_app always installs the real one
-    bcrypt_rounds: int = 12
-    # log2 of scrypt's N for admin private keys (app.domain.admin_secrets): 14 is 16 MiB
-    # and tens of milliseconds per login; tests lower it as they lower bcrypt_rounds.
-    admin_key_scrypt_log_n: int = 14
-    access_token_seconds: int = 30 * 60
-    refresh_token_seconds: int = 60 * 24 * 3600
-    admin_refresh_token_seconds: int = 24 * 3600
-    # Failed logins allowed per window (app.domain.throttle); 0 switches a scope off.
-    throttle_failures_per_address: int = 20
-    throttle_failures_per_app: int = 500
-    throttle_failures_per_account: int = 10
-    throttle_registrations_per_address: int = 100
-    throttle_window_seconds: int = 300
+    """Each field is the service setting of the same name in upper case, and its default."""
+
+    secret_key: str = _SERVICE.SECRET_KEY  # create_app always installs the real one
+    bcrypt_rounds: int = _SERVICE.BCRYPT_ROUNDS
+    # log2 of scrypt's N for admin private keys (app.domain.admin_secrets); tests lower it
+    # as they lower bcrypt_rounds.
+    admin_key_scrypt_log_n: int = _SERVICE.ADMIN_KEY_SCRYPT_LOG_N
+    access_token_seconds: int = _SERVICE.ACCESS_TOKEN_SECONDS
+    refresh_token_seconds: int = _SERVICE.REFRESH_TOKEN_SECONDS
+    admin_refresh_token_seconds: int = _SERVICE.ADMIN_REFRESH_TOKEN_SECONDS
+    throttle_failures_per_address: int = _SERVICE.THROTTLE_FAILURES_PER_ADDRESS
+    throttle_failures_per_app: int = _SERVICE.THROTTLE_FAILURES_PER_APP
+    throttle_failures_per_account: int = _SERVICE.THROTTLE_FAILURES_PER_ACCOUNT
+    throttle_registrations_per_address: int = _SERVICE.THROTTLE_REGISTRATIONS_PER_ADDRESS
+    throttle_window_seconds: int = _SERVICE.THROTTLE_WINDOW_SECONDS
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> DomainSettings:
+        """Take the domain's settings from the service's (a Flask config, or `asdict`)."""
+        return cls(**{spec.name: config[spec.name.upper()] for spec in fields(cls)})
 
 
 _current = DomainSettings()
 
 
 def configure(settings: DomainSettings) -> None:
-    """Install the settings; called by `create_app`."""
+    """Install the settings; called by `create_app` (and by unit tests)."""
     global _current
     _current = settings
 

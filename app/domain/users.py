@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import peewee
 
@@ -19,7 +20,7 @@ from app.domain.errors import (
     UserNotFound,
 )
 from app.domain.ids import get_or_raise
-from app.models import App, Device, Identity, PasswordCredential, Session, User
+from app.models import App, AuthProvider, Device, Identity, PasswordCredential, Session, User
 from app.statements import Select
 
 PAGE_SIZE = 50
@@ -129,6 +130,52 @@ def normalise_email(email: str) -> str:
     return email
 
 
+def create_with_identity(app: App, provider: AuthProvider, external_id: str, *,
+                         user_type: str = "normal", data: dict[str, Any] | None = None,
+                         now: int | None = None) -> tuple[User, Identity]:
+    """Create a user with its first identity (call inside a write transaction).
+
+    Every user is made here: at a first login, for an email/password user an admin adds
+    and for a server key's server user.
+    """
+    now = clock.timestamp() if now is None else now
+    user = User.create(id=new_object_id(), app=app, type=user_type, creation_date=now,
+                       data=data or {}, custom_data={})
+    identity = Identity.create(id=new_object_id(), user=user, app=app,
+                               provider_type=provider.type, provider_id=provider.id,
+                               external_id=external_id, created_at=now)
+    return user, identity
+
+
+def add_password_credential(app: App, email: str, password: str, *, confirmed: bool,
+                            taken: str, user_provider: AuthProvider | None = None
+                            ) -> User | None:
+    """Store an email/password credential (email normalised, password validated).
+
+    Registering (app.domain.logins) stores it alone: its user appears at its first login.
+    An admin adding a user passes the `local-userpass` provider as `user_provider`, and
+    the user is created with it, in the same transaction; it is returned. An email
+    already registered in the app is refused with `taken` as the message.
+    """
+    password_hash = passwords.hash_password(password)  # slow: outside the transaction
+    try:
+        with write_transaction():
+            if PasswordCredential.select().where(
+                (PasswordCredential.app == app) & (PasswordCredential.email == email)
+            ).exists():
+                raise UserAlreadyExists(taken)
+            credential = PasswordCredential.create(id=new_object_id(), app=app, email=email,
+                                                   password_hash=password_hash,
+                                                   confirmed=confirmed)
+            if user_provider is None:
+                return None
+            user, _identity = create_with_identity(app, user_provider, credential.id,
+                                                   data={"email": email})
+            return user
+    except peewee.IntegrityError:  # the unique index, should a writer slip past
+        raise UserAlreadyExists(taken) from None
+
+
 def create_password_user(app: App, email: str, password: str) -> User:
     """Create a user of the `local-userpass` provider (which must exist)."""
     email = normalise_email(email)
@@ -139,25 +186,10 @@ def create_password_user(app: App, email: str, password: str) -> User:
             "the app has no local-userpass auth provider; add it before creating "
             "email/password users"
         )
-    password_hash = passwords.hash_password(password)  # slow: outside the transaction
-    now = clock.timestamp()
-    try:
-        with write_transaction():
-            if PasswordCredential.select().where(
-                (PasswordCredential.app == app) & (PasswordCredential.email == email)
-            ).exists():
-                raise UserAlreadyExists(f"a user with email '{email}' already exists")
-            user = User.create(id=new_object_id(), app=app, type="normal", creation_date=now,
-                               data={"email": email}, custom_data={})
-            credential = PasswordCredential.create(
-                id=new_object_id(), app=app, email=email, password_hash=password_hash
-            )
-            Identity.create(
-                id=new_object_id(), user=user, app=app, provider_type=providers.LOCAL_USERPASS,
-                provider_id=provider.id, external_id=credential.id, created_at=now,
-            )
-    except peewee.IntegrityError:
-        raise UserAlreadyExists(f"a user with email '{email}' already exists") from None
+    user = add_password_credential(app, email, password, confirmed=True,
+                                   taken=f"a user with email '{email}' already exists",
+                                   user_provider=provider)
+    assert user is not None  # asked for with user_provider
     return user
 
 

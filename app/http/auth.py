@@ -14,7 +14,7 @@ from flask import g, request
 
 from app.domain import admin, sessions
 from app.domain.errors import InvalidSession
-from app.http import docs
+from app.http import openapi_doc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,12 +36,12 @@ def admin_access_required(view: F) -> F:
         g.admin_key = admin.authenticate(bearer_token())
         return view(*args, **kwargs)
 
-    return docs.security(docs.ADMIN_ACCESS)(cast(F, wrapper))
+    return openapi_doc.security(openapi_doc.ADMIN_ACCESS)(cast(F, wrapper))
 
 
 def admin_refresh_required(view: F) -> F:
     """Document that the view reads an Admin API refresh token (checked by the domain)."""
-    return docs.security(docs.ADMIN_REFRESH)(view)
+    return openapi_doc.security(openapi_doc.ADMIN_REFRESH)(view)
 
 
 def client_access_required(view: F) -> F:
@@ -52,7 +52,7 @@ def client_access_required(view: F) -> F:
         g.caller = sessions.authenticate_access(bearer_token())
         return view(*args, **kwargs)
 
-    return docs.security(docs.CLIENT_ACCESS)(cast(F, wrapper))
+    return openapi_doc.security(openapi_doc.CLIENT_ACCESS)(cast(F, wrapper))
 
 
 def client_refresh_required(view: F) -> F:
@@ -63,9 +63,9 @@ def client_refresh_required(view: F) -> F:
         g.caller = sessions.authenticate_refresh(bearer_token())
         return view(*args, **kwargs)
 
-    return docs.security(docs.CLIENT_REFRESH)(cast(F, wrapper))
+    return openapi_doc.security(openapi_doc.CLIENT_REFRESH)(cast(F, wrapper))
 
 
 def documents_client_refresh(view: F) -> F:
     """Document that the view reads a client refresh token (checked by the domain)."""
-    return docs.security(docs.CLIENT_REFRESH)(view)
+    return openapi_doc.security(openapi_doc.CLIENT_REFRESH)(view)

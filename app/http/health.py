@@ -12,8 +12,8 @@ from flask import Response, jsonify
 from marshmallow import Schema, fields
 
 from app.db import ping
-from app.http.docs import errors
 from app.http.errors import error_response
+from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 
 blp = ServiceBlueprint("health", __name__, description="Service health")

@@ -16,7 +16,7 @@ from app.http.smorest import ServiceApi
 BASE = "/api/admin/v3.0"
 
 
-def register(api: ServiceApi) -> None:
+def init_app(api: ServiceApi) -> None:
     """Register every Admin API blueprint under its base path."""
     for module in (session, apps, auth_providers, api_keys, users, user_registrations,
                    security):

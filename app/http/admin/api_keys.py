@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from flask.views import MethodView
+
 from app.domain import api_keys
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import ApiKeyCreateSchema
 from app.http.auth import admin_access_required
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
-from app.http.smorest import ServiceBlueprint
+from app.http.smorest import ServiceBlueprint, operation
 from app.models import ApiKey
 
 blp = ServiceBlueprint("apikeys", __name__, description="Admin API: server API keys")
@@ -17,62 +19,54 @@ KEYS = "/groups/<string:groupId>/apps/<string:appId>/api_keys"
 KEY = KEYS + "/<string:apiKeyId>"
 
 
-def _key(group_id: str, app_id: str, api_key_id: str) -> ApiKey:
-    return api_keys.get_server_key(app_for(group_id, app_id), api_key_id)
+def _key(groupId: str, appId: str, apiKeyId: str) -> ApiKey:
+    return api_keys.get_server_key(app_for(groupId, appId), apiKeyId)
 
 
-@blp.route(KEYS, methods=["GET"], operation_id="adminListApiKeys")
-@admin_access_required
-@blp.response(200, ApiKeySchema(many=True))
-@errors(404)
-def list_keys(groupId: str, appId: str) -> list[ApiKey]:
-    """List the app's server API keys (never their values)."""
-    return api_keys.list_server_keys(app_for(groupId, appId))
+@blp.route(KEYS)
+class ServerKeys(MethodView):
+    @operation("adminListApiKeys")
+    @admin_access_required
+    @blp.response(200, ApiKeySchema(many=True))
+    @errors(404)
+    def get(self, groupId: str, appId: str) -> list[ApiKey]:
+        """List the app's server API keys (never their values)."""
+        return api_keys.list_server_keys(app_for(groupId, appId))
+
+    @operation("adminCreateApiKey")
+    @admin_access_required
+    @blp.arguments(ApiKeyCreateSchema)
+    @blp.response(201, NewApiKeySchema)
+    @errors(400, 404, 409)
+    def post(self, body: dict[str, str], groupId: str, appId: str) -> dict[str, object]:
+        """Create a server API key and its server user. The response is the only place the
+        key value ever appears: copy it now."""
+        issued = api_keys.create_server_key(app_for(groupId, appId), body["name"])
+        return new_key_view(issued)
 
 
-@blp.route(KEYS, methods=["POST"], operation_id="adminCreateApiKey")
-@admin_access_required
-@blp.arguments(ApiKeyCreateSchema)
-@blp.response(201, NewApiKeySchema)
-@errors(400, 404, 409)
-def create_key(body: dict[str, str], groupId: str, appId: str) -> dict[str, object]:
-    """Create a server API key and its server user. The response is the only place the
-    key value ever appears: copy it now."""
-    issued = api_keys.create_server_key(app_for(groupId, appId), body["name"])
-    return new_key_view(issued)
+@blp.route(KEY)
+class ServerKey(MethodView):
+    @operation("adminGetApiKey")
+    @admin_access_required
+    @blp.response(200, ApiKeySchema)
+    @errors(404)
+    def get(self, groupId: str, appId: str, apiKeyId: str) -> ApiKey:
+        """Get a server API key (never its value)."""
+        return _key(groupId, appId, apiKeyId)
+
+    @operation("adminDeleteApiKey")
+    @admin_access_required
+    @blp.response(204)
+    @errors(404)
+    def delete(self, groupId: str, appId: str, apiKeyId: str) -> None:
+        """Delete a server API key with its server user and sessions."""
+        api_keys.delete_server_key(_key(groupId, appId, apiKeyId))
 
 
-@blp.route(KEY, methods=["GET"], operation_id="adminGetApiKey")
-@admin_access_required
-@blp.response(200, ApiKeySchema)
-@errors(404)
-def get_key(groupId: str, appId: str, apiKeyId: str) -> ApiKey:
-    """Get a server API key (never its value)."""
-    return _key(groupId, appId, apiKeyId)
-
-
-@blp.route(KEY, methods=["DELETE"], operation_id="adminDeleteApiKey")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def delete_key(groupId: str, appId: str, apiKeyId: str) -> None:
-    """Delete a server API key with its server user and sessions."""
-    api_keys.delete_server_key(_key(groupId, appId, apiKeyId))
-
-
-@blp.route(KEY + "/enable", methods=["PUT"], operation_id="adminEnableApiKey")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def enable_key(groupId: str, appId: str, apiKeyId: str) -> None:
-    """Enable a server API key (idempotent)."""
-    api_keys.set_disabled(_key(groupId, appId, apiKeyId), False)
-
-
-@blp.route(KEY + "/disable", methods=["PUT"], operation_id="adminDisableApiKey")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def disable_key(groupId: str, appId: str, apiKeyId: str) -> None:
-    """Disable a server API key (idempotent); the sessions it opened end."""
-    api_keys.set_disabled(_key(groupId, appId, apiKeyId), True)
+blp.enable_and_disable(
+    KEY, find=_key, set_disabled=api_keys.set_disabled, guard=admin_access_required,
+    statuses=(404,), enable=("adminEnableApiKey", "Enable a server API key (idempotent)."),
+    disable=("adminDisableApiKey",
+             "Disable a server API key (idempotent); the sessions it opened end."),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
+from flask.views import MethodView
 
 from app.domain import admin
 from app.http.admin.schemas import (
@@ -13,9 +14,9 @@ from app.http.admin.schemas import (
     AdminProfileSchema,
 )
 from app.http.auth import admin_access_required, admin_refresh_required, bearer_token
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import AccessTokenSchema, SessionTokensSchema
-from app.http.smorest import ServiceBlueprint
+from app.http.smorest import ServiceBlueprint, operation
 
 blp = ServiceBlueprint("admin", __name__,
                        description="Admin API: logging in, sessions and the admin's profile")
@@ -40,20 +41,21 @@ def login(body: dict[str, str]) -> admin.SessionTokens:
     return admin.login(body["username"], body["apiKey"], request.remote_addr)
 
 
-@blp.route("/auth/session", methods=["POST"], operation_id="adminCreateSession")
-@admin_refresh_required
-@blp.response(201, AccessTokenSchema)
-def refresh() -> dict[str, str]:
-    """Get a new access token with the refresh token."""
-    return {"access_token": admin.refresh(bearer_token())}
+@blp.route("/auth/session")
+class Session(MethodView):
+    @operation("adminCreateSession")
+    @admin_refresh_required
+    @blp.response(201, AccessTokenSchema)
+    def post(self) -> dict[str, str]:
+        """Get a new access token with the refresh token."""
+        return {"access_token": admin.refresh(bearer_token())}
 
-
-@blp.route("/auth/session", methods=["DELETE"], operation_id="adminDeleteSession")
-@admin_refresh_required
-@blp.response(204)
-def logout() -> None:
-    """End the session of the refresh token; its access tokens stop working too."""
-    admin.logout(bearer_token())
+    @operation("adminDeleteSession")
+    @admin_refresh_required
+    @blp.response(204)
+    def delete(self) -> None:
+        """End the session of the refresh token; its access tokens stop working too."""
+        admin.logout(bearer_token())
 
 
 @blp.route("/auth/profile", methods=["GET"], operation_id="getAdminProfile")

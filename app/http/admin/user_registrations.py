@@ -10,7 +10,7 @@ from app.domain import registrations
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import PendingUserListArgsSchema, PendingUserSchema
 from app.http.auth import admin_access_required
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 from app.models import App, PasswordCredential
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask.views import MethodView
 from marshmallow import RAISE
 
 from app.domain import sessions, users
@@ -17,8 +18,8 @@ from app.http.admin.schemas import (
     VerifyTokenSchema,
 )
 from app.http.auth import admin_access_required
-from app.http.docs import errors
-from app.http.smorest import ServiceBlueprint
+from app.http.openapi_doc import errors
+from app.http.smorest import ServiceBlueprint, operation
 from app.models import Device, Identity, User
 
 blp = ServiceBlueprint("users", __name__, description="Admin API: users")
@@ -49,31 +50,37 @@ def _views(found: list[User]) -> list[dict[str, Any]]:
     return [_user_view(user, identities[user.id]) for user in found]
 
 
-@blp.route(USERS, methods=["GET"], operation_id="adminListUsers")
-@admin_access_required
-# A mistyped filter (`?stauts=disabled`) must not silently list everyone.
-@blp.arguments(UserListArgsSchema, location="query", unknown=RAISE)
-@blp.response(200, UserSchema(many=True))
-@errors(400, 404)
-def list_users(args: dict[str, Any], groupId: str, appId: str) -> list[dict[str, Any]]:
-    """List the app's users, 50 a page ordered by `_id`; pass the last `_id` as `after`."""
-    provider_types = tuple(
-        part.strip() for part in args.get("provider_types", "").split(",") if part.strip()
-    )
-    query = users.UserQuery(after=args.get("after"), descending=args["desc"],
-                            status=args.get("status"), provider_types=provider_types)
-    return _views(users.list_users(app_for(groupId, appId), query))
+def _user(groupId: str, appId: str, userId: str) -> User:
+    return users.get_user(app_for(groupId, appId), userId)
 
 
-@blp.route(USERS, methods=["POST"], operation_id="adminCreateUser")
-@admin_access_required
-@blp.arguments(UserCreateSchema)
-@blp.response(201, UserSchema)
-@errors(400, 404, 409)
-def create_user(body: dict[str, str], groupId: str, appId: str) -> dict[str, Any]:
-    """Create an email/password user (the app needs a `local-userpass` provider)."""
-    user = users.create_password_user(app_for(groupId, appId), body["email"], body["password"])
-    return _views([user])[0]
+@blp.route(USERS)
+class Users(MethodView):
+    @operation("adminListUsers")
+    @admin_access_required
+    # A mistyped filter (`?stauts=disabled`) must not silently list everyone.
+    @blp.arguments(UserListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, UserSchema(many=True))
+    @errors(400, 404)
+    def get(self, args: dict[str, Any], groupId: str, appId: str) -> list[dict[str, Any]]:
+        """List the app's users, 50 a page ordered by `_id`; pass the last `_id` as `after`."""
+        provider_types = tuple(
+            part.strip() for part in args.get("provider_types", "").split(",") if part.strip()
+        )
+        query = users.UserQuery(after=args.get("after"), descending=args["desc"],
+                                status=args.get("status"), provider_types=provider_types)
+        return _views(users.list_users(app_for(groupId, appId), query))
+
+    @operation("adminCreateUser")
+    @admin_access_required
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    @errors(400, 404, 409)
+    def post(self, body: dict[str, str], groupId: str, appId: str) -> dict[str, Any]:
+        """Create an email/password user (the app needs a `local-userpass` provider)."""
+        user = users.create_password_user(app_for(groupId, appId), body["email"],
+                                          body["password"])
+        return _views([user])[0]
 
 
 @blp.route(USERS + "/verify_token", methods=["POST"], operation_id="adminVerifyUserAccessToken")
@@ -86,40 +93,31 @@ def verify_token(body: dict[str, str], groupId: str, appId: str) -> dict[str, An
     return sessions.verify_token(app_for(groupId, appId), body["token"])
 
 
-@blp.route(USER, methods=["GET"], operation_id="adminGetUser")
-@admin_access_required
-@blp.response(200, UserSchema)
-@errors(404)
-def get_user(groupId: str, appId: str, userId: str) -> dict[str, Any]:
-    """Get a user with its identities."""
-    return _views([users.get_user(app_for(groupId, appId), userId)])[0]
+@blp.route(USER)
+class AppUser(MethodView):
+    @operation("adminGetUser")
+    @admin_access_required
+    @blp.response(200, UserSchema)
+    @errors(404)
+    def get(self, groupId: str, appId: str, userId: str) -> dict[str, Any]:
+        """Get a user with its identities."""
+        return _views([_user(groupId, appId, userId)])[0]
+
+    @operation("adminDeleteUser")
+    @admin_access_required
+    @blp.response(204)
+    @errors(404)
+    def delete(self, groupId: str, appId: str, userId: str) -> None:
+        """Delete a user with its identities, API keys and sessions."""
+        users.delete_user(_user(groupId, appId, userId))
 
 
-@blp.route(USER, methods=["DELETE"], operation_id="adminDeleteUser")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def delete_user(groupId: str, appId: str, userId: str) -> None:
-    """Delete a user with its identities, API keys and sessions."""
-    users.delete_user(users.get_user(app_for(groupId, appId), userId))
-
-
-@blp.route(USER + "/enable", methods=["PUT"], operation_id="adminEnableUser")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def enable_user(groupId: str, appId: str, userId: str) -> None:
-    """Enable a user (idempotent)."""
-    users.set_disabled(users.get_user(app_for(groupId, appId), userId), False)
-
-
-@blp.route(USER + "/disable", methods=["PUT"], operation_id="adminDisableUser")
-@admin_access_required
-@blp.response(204)
-@errors(404)
-def disable_user(groupId: str, appId: str, userId: str) -> None:
-    """Disable a user (idempotent); its sessions end and it can no longer log in."""
-    users.set_disabled(users.get_user(app_for(groupId, appId), userId), True)
+blp.enable_and_disable(
+    USER, find=_user, set_disabled=users.set_disabled, guard=admin_access_required,
+    statuses=(404,), enable=("adminEnableUser", "Enable a user (idempotent)."),
+    disable=("adminDisableUser",
+             "Disable a user (idempotent); its sessions end and it can no longer log in."),
+)
 
 
 @blp.route(USER + "/logout", methods=["PUT"], operation_id="adminUserLogout")
@@ -128,7 +126,7 @@ def disable_user(groupId: str, appId: str, userId: str) -> None:
 @errors(404)
 def logout_user(groupId: str, appId: str, userId: str) -> None:
     """Revoke every refresh token of the user."""
-    users.logout(users.get_user(app_for(groupId, appId), userId))
+    users.logout(_user(groupId, appId, userId))
 
 
 def _device_view(device: Device) -> dict[str, Any]:
@@ -140,13 +138,11 @@ def _device_view(device: Device) -> dict[str, Any]:
             "last_seen": device.last_seen}
 
 
-@blp.route("/groups/<string:groupId>/apps/<string:appId>/users/<string:userId>/devices",
-           methods=["GET"], operation_id="adminListDevices", tags=["users"])
+@blp.route(USER + "/devices", methods=["GET"], operation_id="adminListDevices", tags=["users"])
 @admin_access_required
 @blp.response(200, UserDeviceSchema(many=True))
 @errors(404)
 def list_devices(groupId: str, appId: str, userId: str) -> list[dict[str, Any]]:
     """List the devices the user has a session on, the most recently seen first (a
     device it logged out of is no longer listed)."""
-    user = users.get_user(app_for(groupId, appId), userId)
-    return [_device_view(device) for device in users.devices_of(user)]
+    return [_device_view(device) for device in users.devices_of(_user(groupId, appId, userId))]

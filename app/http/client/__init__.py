@@ -8,7 +8,7 @@ from app.http.smorest import ServiceApi
 BASE = "/api/client/v2.0"
 
 
-def register(api: ServiceApi) -> None:
+def init_app(api: ServiceApi) -> None:
     """Register every Client API blueprint under its base path."""
     for module in (location, login, session, api_keys):
         api.register_blueprint(module.blp, url_prefix=BASE)

@@ -7,7 +7,7 @@ from flask import request
 from app.domain import logins
 from app.domain.errors import InvalidParameter
 from app.http.client.schemas import LocationSchema
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 from app.http.urls import trusted_base_url
 

@@ -15,7 +15,7 @@ from app.http.client.schemas import (
     LoginSchema,
     RegisterSchema,
 )
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import SessionTokensSchema
 from app.http.smorest import ServiceBlueprint
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
+from flask.views import MethodView
 
 from app.domain import sessions
 from app.http.auth import (
@@ -13,27 +14,28 @@ from app.http.auth import (
     documents_client_refresh,
 )
 from app.http.client.schemas import ProfileSchema
-from app.http.docs import errors
+from app.http.openapi_doc import errors
 from app.http.schemas import AccessTokenSchema
-from app.http.smorest import ServiceBlueprint
+from app.http.smorest import ServiceBlueprint, operation
 
 blp = ServiceBlueprint("client-session", __name__, description="Client API: sessions")
 
 
-@blp.route("/auth/session", methods=["POST"], operation_id="clientCreateSession")
-@documents_client_refresh
-@blp.response(201, AccessTokenSchema)
-def refresh() -> dict[str, str]:
-    """Get a new access token with the refresh token."""
-    return {"access_token": sessions.refresh(bearer_token())}
+@blp.route("/auth/session")
+class Session(MethodView):
+    @operation("clientCreateSession")
+    @documents_client_refresh
+    @blp.response(201, AccessTokenSchema)
+    def post(self) -> dict[str, str]:
+        """Get a new access token with the refresh token."""
+        return {"access_token": sessions.refresh(bearer_token())}
 
-
-@blp.route("/auth/session", methods=["DELETE"], operation_id="clientDeleteSession")
-@documents_client_refresh
-@blp.response(204)
-def logout() -> None:
-    """End the session of the refresh token; its access tokens stop working too."""
-    sessions.logout(bearer_token())
+    @operation("clientDeleteSession")
+    @documents_client_refresh
+    @blp.response(204)
+    def delete(self) -> None:
+        """End the session of the refresh token; its access tokens stop working too."""
+        sessions.logout(bearer_token())
 
 
 @blp.route("/auth/profile", methods=["GET"], operation_id="clientGetProfile")

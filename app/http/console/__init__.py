@@ -17,7 +17,7 @@ _ROUTES = (auth, pages, request_log)  # imported for the routes they add to `bp`
 
 def init_app(app: Flask) -> None:
     """Serve the console: its session cookie, CSRF protection, pages and error pages."""
-    auth.configure(app)
+    auth.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(request_log.links)  # the error links' path, at the root
     errors.init_app(app)

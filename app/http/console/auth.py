@@ -52,7 +52,7 @@ class ConsoleSessionInterface(SecureCookieSessionInterface):
         return bool(setting == "true")
 
 
-def configure(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Set up the session cookie and CSRF protection for the console."""
     app.config.update(
         SESSION_COOKIE_NAME="appservices_console",

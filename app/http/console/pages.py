@@ -47,6 +47,14 @@ def _back(default: str) -> BaseResponse:
     return redirect(safe_next(request.form.get("next")) or default)
 
 
+def _switch(row: Any, set_disabled: Callable[[Any, bool], None], action: str, what: str,
+            back: str) -> BaseResponse:
+    """Enable or disable `row` as the form asked, say so, and go back where it was sent."""
+    set_disabled(row, action == "disable")
+    flash(f"{what} is {action}d.", "success")
+    return _back(back)
+
+
 def _confirm_then_delete(group: Group, app: App, *, what: str, consequence: str,
                          back: str, delete: Callable[[], None],
                          **page: Any) -> BaseResponse | Page:
@@ -125,10 +133,9 @@ def toggle_provider(group_id: str, app_id: str, provider_id: str, action: str) -
     """Enable or disable a provider; it takes effect at once (there is nothing to deploy)."""
     _, app = _app(group_id, app_id)
     provider = providers.get_provider(app, provider_id)
-    providers.set_disabled(provider, action == "disable")
     title = PROVIDER_TITLES.get(provider.type, provider.name)
-    flash(f"The {title} provider is {action}d.", "success")
-    return _back(url_for("console.authentication", group_id=group_id, app_id=app_id))
+    return _switch(provider, providers.set_disabled, action, f"The {title} provider",
+                   url_for("console.authentication", group_id=group_id, app_id=app_id))
 
 
 # --- App Users -------------------------------------------------------------------------
@@ -157,9 +164,8 @@ def toggle_user(group_id: str, app_id: str, user_id: str, action: str) -> BaseRe
     """Enable or disable a user; disabling ends the user's sessions."""
     _, app = _app(group_id, app_id)
     user = users.get_user(app, user_id)
-    users.set_disabled(user, action == "disable")
-    flash(f"User {user.id} is {action}d.", "success")
-    return _back(url_for("console.app_users", group_id=group_id, app_id=app_id))
+    return _switch(user, users.set_disabled, action, f"User {user.id}",
+                   url_for("console.app_users", group_id=group_id, app_id=app_id))
 
 
 @bp.route(APP + "/users/<user_id>/delete", methods=["GET", "POST"])
@@ -281,9 +287,8 @@ def toggle_api_key(group_id: str, app_id: str, key_id: str, action: str) -> Base
     """Enable or disable a server key; disabling ends the sessions it opened."""
     _, app = _app(group_id, app_id)
     api_key = api_keys.get_server_key(app, key_id)
-    api_keys.set_disabled(api_key, action == "disable")
-    flash(f"API key {api_key.name} is {action}d.", "success")
-    return redirect(url_for("console.api_keys_page", group_id=group_id, app_id=app_id))
+    return _switch(api_key, api_keys.set_disabled, action, f"API key {api_key.name}",
+                   url_for("console.api_keys_page", group_id=group_id, app_id=app_id))
 
 
 @bp.route(APP + "/api-keys/<key_id>/delete", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 The Swagger UI files come from the `swagger-ui-bundle` package and are served under
 /docs/assets/, so the page works on a machine with no way out to the internet (no CDN).
-The page is our own `swagger_ui.html` (api_docs_page/), which replaces flask-smorest's by
+The page is our own `swagger_ui.html` (swagger_ui_page/), which replaces flask-smorest's by
 name: it runs no inline script, so it can carry a Content-Security-Policy as strict as
 the console's (its start-up script is a file, /docs/start.js).
 """
@@ -18,7 +18,7 @@ from swagger_ui_bundle import swagger_ui_path
 from app.http.headers import page_headers
 
 ASSETS_URL = "/docs/assets/"
-PAGE_FILES = Path(__file__).parent / "api_docs_page"
+PAGE_FILES = Path(__file__).parent / "swagger_ui_page"
 # This server's files only, and no framing. Images also from data: URLs (Swagger UI's
 # icons are inlined in its CSS); "Try it out" calls the APIs here (connect-src).
 CONTENT_SECURITY_POLICY = (

@@ -1,4 +1,4 @@
-"""OpenAPI documentation helpers shared by every blueprint: errors and security schemes."""
+"""What the OpenAPI document says of every operation: its error responses and tokens."""
 
 from __future__ import annotations
 
