@@ -35,13 +35,17 @@ def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Pa
     assert completed.returncode == 0, completed.stdout + completed.stderr
     table = completed.stdout
     assert "SQLite: " in table
-    for workload in (cli.FLOOR, *cli.SHORT_NAMES.values()):
+    for workload in (cli.REFERENCE, cli.FLOOR, *cli.SHORT_NAMES.values()):
         assert workload in table, f"{workload!r} missing from:\n{table}"
     assert "scale: login p50" in table
     verdicts = [line for line in table.splitlines() if line.startswith("  [")]
-    assert len(verdicts) == 6, table  # login share, refresh, profile, p99, scale, memory
+    # floor, login share, refresh, profile, p99, scale, memory
+    assert len(verdicts) == 7, table
     [report] = json.loads(results.read_text())
     assert report["database"] == "sqlite"
-    assert [row["workload"] for row in report["rows"]] == [cli.FLOOR, *cli.SHORT_NAMES.values()]
+    assert [row["workload"] for row in report["rows"]] == [
+        cli.REFERENCE, cli.FLOOR, *cli.SHORT_NAMES.values()]
     assert all(row["measurement"]["requests"] > 0 for row in report["rows"])
+    # every workload was also measured with one connection per request
+    assert all(row["closing"]["requests"] > 0 for row in report["rows"])
     assert report["scale"]["keys"] == [1000, 5000]

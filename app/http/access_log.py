@@ -51,50 +51,50 @@ class AccessLog:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
+        if not access_logger.isEnabledFor(logging.INFO):
+            return self.application(environ, start_response)
         started = time.time()
-        answer: dict[str, Any] = {}
+        answer: list[Any] = []
 
         def capture(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-            answer["status"], answer["headers"] = status, headers
+            answer[:] = (status, headers)
             return start_response(status, headers, *args)
 
         body = self.application(environ, capture)
-        return _LoggedBody(body, lambda sent: self._write(environ, answer, sent, started))
+        return _LoggedBody(body, lambda: _write(environ, answer, started))
 
-    @staticmethod
-    def _write(environ: WSGIEnvironment, answer: dict[str, Any], sent: int,
-               started: float) -> None:
-        status = str(answer.get("status", "500")).split(" ", 1)[0]
-        co_id = "-"
-        for name, value in answer.get("headers", ()):
-            if name.lower() == CORRELATION_HEADER:
-                co_id = value
-                break
-        query = environ.get("QUERY_STRING", "")
-        target = environ.get("RAW_URI") or environ.get("PATH_INFO", "") + (
-            f"?{query}" if query else "")
-        request_line = (f"{environ.get('REQUEST_METHOD', '-')} {target} "
-                        f"{environ.get('SERVER_PROTOCOL', '-')}")
-        when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(started))
-        access_logger.info(
-            '%s - - [%s] "%s" %s %s "%s" "%s" co_id=%s',
-            environ.get("REMOTE_ADDR", "-"), when, _quoted(request_line), status,
-            sent if sent else "-", _quoted(environ.get("HTTP_REFERER", "-")),
-            _quoted(environ.get("HTTP_USER_AGENT", "-")), co_id)
+
+def _write(environ: WSGIEnvironment, answer: list[Any], started: float) -> None:
+    status, headers = answer if answer else ("500", ())
+    co_id = length = "-"
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == CORRELATION_HEADER:
+            co_id = value
+        elif lowered == "content-length":
+            length = value
+    query = environ.get("QUERY_STRING", "")
+    target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+    request_line = (f"{environ.get('REQUEST_METHOD', '-')} {target} "
+                    f"{environ.get('SERVER_PROTOCOL', '-')}")
+    when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(started))
+    access_logger.info(
+        '%s - - [%s] "%s" %s %s "%s" "%s" co_id=%s',
+        environ.get("REMOTE_ADDR", "-"), when, _quoted(request_line), status.split(" ", 1)[0],
+        length, _quoted(environ.get("HTTP_REFERER", "-")),
+        _quoted(environ.get("HTTP_USER_AGENT", "-")), co_id)
 
 
 class _LoggedBody:
-    """The answer's body, passed through; the line is written when the server closes it."""
+    """The answer's body, passed through; the line is written when the server closes it
+    (PEP 3333: every server calls close(), after the last byte or when the client left)."""
 
-    def __init__(self, body: Iterable[bytes], write: Callable[[int], None]) -> None:
+    def __init__(self, body: Iterable[bytes], write: Callable[[], None]) -> None:
         self._body = body
         self._write = write
-        self._sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._body:
-            self._sent += len(chunk)
-            yield chunk
+        return iter(self._body)
 
     def close(self) -> None:
         try:
@@ -102,4 +102,4 @@ class _LoggedBody:
             if close is not None:
                 close()
         finally:
-            self._write(self._sent)
+            self._write()
