@@ -82,7 +82,7 @@ class CommandServer:
                 answered = requests.get(self.base_url + self._ready_path, timeout=1)
                 if answered.status_code == 200 and len(self.worker_pids()) == self.workers:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or no worker yet
                 pass
             time.sleep(0.05)  # polling a start-up
         self.stop()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench import cli
+from bench import servers as bench_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +50,27 @@ def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Pa
     # every workload was also measured with one connection per request
     assert all(row["closing"]["requests"] > 0 for row in report["rows"])
     assert report["scale"]["keys"] == [1000, 5000]
+
+
+def test_the_server_comparison_prints_every_server_and_workload(tmp_path: Path) -> None:
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("wrk is not installed; scripts/test installs it (apt-get install wrk)")
+        pytest.skip("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
+    results = tmp_path / "servers.json"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--servers", "--quick", "--keep-alive-only",
+         "--json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    table = completed.stdout
+    for server in bench_servers.SERVERS:
+        assert server in table, f"{server!r} missing from:\n{table}"
+    comparison = json.loads(results.read_text())
+    assert list(comparison["kept"]) == [cli.BARE, *cli.COMPARED]
+    for workload, by_server in comparison["kept"].items():
+        assert set(by_server) == set(bench_servers.SERVERS), workload
+        assert all(rps > 0 for rps in by_server.values()), (workload, by_server)
