@@ -12,6 +12,7 @@ a separate process), each also with one connection per request (`Connection: clo
 The reference, measured first, is what a Flask user gets by default: a bare Flask app with
 one JSON route under gunicorn's sync workers (bench/bare_app.py); the targets are shares of
 its req/s, because absolute numbers on a shared machine drift. The floor is `GET
-/healthz/live` of the service itself, which asks no database. The scale test then fills the database with keys in bulk
-(executemany / COPY) and compares the login p50 at 1,000 and at 1,000,000 keys.
+/healthz/live` of the service itself, which asks no database. The scale test then fills
+the database with keys in bulk (executemany / COPY) and compares the login p50 at 1,000
+and at 1,000,000 keys.
 """

@@ -14,6 +14,7 @@ import errno
 import ipaddress
 import os
 import socket
+from typing import Any
 
 import click
 
@@ -23,6 +24,13 @@ GRACEFUL_STOP_SECONDS = 10
 
 def _default_workers() -> int:
     return os.cpu_count() or 1
+
+
+def _granian_level(levels: Any, level: str) -> Any:
+    try:
+        return levels(level.lower())
+    except ValueError:  # a level granian does not name: its default
+        return levels.info
 
 
 def _is_loopback(host: str) -> bool:
@@ -106,7 +114,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
         blocking_threads=1,
         respawn_failed_workers=True,  # a worker that dies is replaced
         workers_kill_timeout=GRACEFUL_STOP_SECONDS,
-        log_level=LogLevels.warning,
+        # granian's own lines (start, workers spawned, stopped, replaced) at the service's
+        # level, as an operator reads them beside the service's log.
+        log_level=_granian_level(LogLevels, flask_app.config["LOG_LEVEL"]),
         log_access=False,  # written by the service itself: app/http/access_log.py
     )
     # Said once the port is bound (granian binds before it calls its start-up hooks and
