@@ -14,12 +14,16 @@ import errno
 import ipaddress
 import os
 import socket
+import time
 from typing import Any
 
 import click
 
 # A stopping server lets requests in flight finish for this long, then ends its workers.
 GRACEFUL_STOP_SECONDS = 10
+# How long `serve` waits before it starts the server again after granian gave up on
+# workers that kept dying (a pause, so that a worker that cannot start does not spin).
+RESTART_PAUSE_SECONDS = 1.0
 
 
 def _default_workers() -> int:
@@ -105,27 +109,42 @@ def serve(host: str, port: int, workers: int | None) -> None:
         raise click.ClickException(f"cannot start: {error}") from error
     bootstrap_admin(flask_app)
 
-    server = Granian(
-        "appservices",  # a name only: workers get the service from serve_worker.load
-        address=host.strip("[]"),
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers or _default_workers(),
-        blocking_threads=1,
-        respawn_failed_workers=True,  # a worker that dies is replaced
-        workers_kill_timeout=GRACEFUL_STOP_SECONDS,
-        # granian's own lines (start, workers spawned, stopped, replaced) at the service's
-        # level, as an operator reads them beside the service's log.
-        log_level=_granian_level(LogLevels, flask_app.config["LOG_LEVEL"]),
-        log_access=False,  # written by the service itself: app/http/access_log.py
-    )
-    # Said once the port is bound (granian binds before it calls its start-up hooks and
-    # spawns the workers), never before: "listening" must be true.
-    server.on_startup(lambda: click.echo(
-        f"appservices-auth listening on http://{host}:{port}", err=True))
+    def new_server() -> Any:
+        server = Granian(
+            "appservices",  # a name only: workers get the service from serve_worker.load
+            address=host.strip("[]"),
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers or _default_workers(),
+            blocking_threads=1,
+            respawn_failed_workers=True,  # a worker that dies is replaced
+            workers_kill_timeout=GRACEFUL_STOP_SECONDS,
+            # granian's own lines (start, workers spawned, stopped, replaced) at the
+            # service's level, as an operator reads them beside the service's log.
+            log_level=_granian_level(LogLevels, flask_app.config["LOG_LEVEL"]),
+            log_access=False,  # written by the service itself: app/http/access_log.py
+        )
+        # Said once the port is bound (granian binds before it calls its start-up hooks
+        # and spawns the workers), never before: "listening" must be true.
+        server.on_startup(lambda: click.echo(
+            f"appservices-auth listening on http://{host}:{port}", err=True))
+        return server
 
     warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
                                flask_app.config["ALLOWED_HOSTS"])
     if warning:
         click.echo(warning, err=True)
-    server.serve(target_loader=serve_worker.application, wrap_loader=False)
+    while True:
+        try:
+            new_server().serve(target_loader=serve_worker.application, wrap_loader=False)
+            return  # told to stop: the workers finished their requests
+        except SystemExit as stopped:
+            # granian gives up when a replaced worker dies again within seconds (its
+            # crash-loop guard) and exits 1. A worker killed twice in a row (the OOM
+            # killer, an operator) must not take the service down: start again, as
+            # gunicorn kept replacing workers.
+            if stopped.code in (0, None):
+                return
+            click.echo("appservices-auth: workers kept dying; starting the server again in "
+                       f"{RESTART_PAUSE_SECONDS:g} s", err=True)
+            time.sleep(RESTART_PAUSE_SECONDS)

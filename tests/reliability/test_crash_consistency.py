@@ -266,3 +266,28 @@ def test_a_server_told_to_stop_finishes_the_request_in_flight_then_exits_cleanly
     inventory = Inventory.read(server.database_url, realm.app_id)
     assert inventory.problems() == []
     assert list(inventory.server_keys) == [created["_id"]]
+
+
+def test_a_worker_killed_again_as_soon_as_it_was_replaced_does_not_take_the_server_down(
+    server: LiveServer,
+) -> None:
+    assert server._process is not None
+    original = _workers(server)
+    original[0].send_signal(signal.SIGKILL)
+    pids = {worker.pid for worker in original}
+    replacement = _poll(lambda: [worker for worker in _workers(server) if worker.pid not in pids],
+                        "a worker replaced the killed one")[0]
+    replacement.send_signal(signal.SIGKILL)  # at once: what granian calls a crash loop
+
+    _poll(lambda: _healthy(server), "the server answered again")
+    _all_workers_up(server)
+    assert server._process.poll() is None  # the same server, still running
+    realm = Admin.log_in(Deployment([server.base_url])).create_app("after-crashes")
+    assert realm.create_server_key("still-serving").status_code == 201
+
+
+def _healthy(server: LiveServer) -> bool:
+    try:
+        return requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:  # refused while the server starts again
+        return False
