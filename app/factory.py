@@ -21,7 +21,7 @@ from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
 from app.http import client as client_http
 from app.http import console, errors, headers, health, index, swagger_ui
-from app.http.json_body import ServiceRequest
+from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the service; create the tables if they are missing."""
     settings = Settings.from_env()
     instance_path = Path(str((config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)))
-    app = Flask(__name__, instance_path=str(instance_path.absolute()))
-    app.request_class = ServiceRequest  # request.get_json refuses what no field can take
+    app = ServiceFlask(__name__, instance_path=str(instance_path.absolute()))
     app.config.update(settings.as_flask_config())
     app.config.update(
         API_TITLE="appservices-auth",

@@ -1,11 +1,16 @@
-"""The service under test: `appservices serve` (gunicorn), as an operator would run it."""
+"""The service under test: `appservices serve` (granian), as an operator would run it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from tests.support.live_server import LiveServer
+from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
+
+BENCH_ENV = {
+    "ACCESS_TOKEN_SECONDS": "86400",  # tokens made at set-up outlive the run
+    "LOG_LEVEL": "WARNING",
+}
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -46,17 +51,23 @@ class BenchServer(LiveServer):
 
     def __init__(self, instance_path: Path, database_url: str, *, workers: int,
                  env: dict[str, str] | None = None) -> None:
-        super().__init__(instance_path, database_url=database_url, workers=workers, env={
-            "ACCESS_TOKEN_SECONDS": "86400",  # tokens made at set-up outlive the run
-            "LOG_LEVEL": "WARNING",
-            **(env or {}),
-        })
+        super().__init__(instance_path, database_url=database_url, workers=workers,
+                         env={**BENCH_ENV, **(env or {})})
+
+    @staticmethod
+    def environment(instance_path: Path, database_url: str) -> dict[str, str]:
+        """What a server started by other means needs to serve the benchmark's database."""
+        return {**BENCH_ENV, "DATABASE_URL": database_url,
+                "APPSERVICES_INSTANCE_PATH": str(instance_path),
+                "APPSERVICES_ADMIN_PUBLIC_KEY": ADMIN_PUBLIC_KEY,
+                "APPSERVICES_ADMIN_PRIVATE_KEY": ADMIN_PRIVATE_KEY,
+                "BCRYPT_ROUNDS": "4", "ADMIN_KEY_SCRYPT_LOG_N": "4"}
 
     def _is_ready(self) -> bool:
         return len(self.worker_pids()) == self.workers
 
     def worker_pids(self) -> list[int]:
-        """The gunicorn workers: the children of the master (`appservices serve`)."""
+        """The server's workers: the children of its main process (`appservices serve`)."""
         return children_of(self.pid) if self.pid is not None else []
 
     def cpu_seconds(self) -> float:
@@ -65,23 +76,33 @@ class BenchServer(LiveServer):
 
     def reset_peak_rss(self) -> bool:
         """Reset every worker's peak RSS (VmHWM) to its current RSS; False if not allowed."""
-        ok = True
-        for pid in self.worker_pids():
-            try:
-                Path(f"/proc/{pid}/clear_refs").write_text("5")
-            except OSError:
-                ok = False
-        return ok
+        return reset_peak_rss(self.worker_pids())
 
     def peak_rss_mb(self) -> float:
         """The largest peak RSS (VmHWM) among the workers, in MB (10^6 bytes)."""
-        peak_kb = 0
-        for pid in self.worker_pids():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kb = max(peak_kb, int(line.split()[1]))
-        return peak_kb * 1024 / 1e6
+        return peak_rss_mb(self.worker_pids())
+
+
+def reset_peak_rss(pids: list[int]) -> bool:
+    """Reset each process's peak RSS (VmHWM) to its current RSS; False if not allowed."""
+    ok = True
+    for pid in pids:
+        try:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        except OSError:
+            ok = False
+    return ok
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """The largest peak RSS (VmHWM) among the processes, in MB (10^6 bytes)."""
+    peak_kb = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak_kb = max(peak_kb, int(line.split()[1]))
+    return peak_kb * 1024 / 1e6

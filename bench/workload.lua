@@ -1,12 +1,14 @@
 -- One benchmark workload for wrk (bench/wrk.py runs it; see bench/__init__.py).
 --
---   wrk ... -s bench/workload.lua URL -- MODE METHOD PATH BODY AUTHORIZATION TAG
+--   wrk ... -s bench/workload.lua URL -- MODE METHOD PATH BODY AUTHORIZATION TAG [CONNECTION]
 --
 -- MODE "fixed" sends the same request again and again. MODE "create-delete" alternates:
 -- it POSTs {"name": ...} to PATH, and the next request of the same thread DELETEs
 -- PATH/<_id of a key it created>; names are unique per run (TAG), thread and request.
 -- Every response outside 2xx is counted. done() prints one line, "BENCH_RESULT {json}",
--- with the counts and the latency percentiles in microseconds.
+-- with the counts and the latency percentiles in microseconds. CONNECTION "close" asks the
+-- server to close each connection after its answer, so every request opens a new one
+-- (clients that do not keep connections alive).
 
 local threads = {}
 
@@ -25,6 +27,12 @@ function init(args)
   local method, body, authorization = args[2], args[4] or "", args[5] or ""
   local headers = {}
   delete_headers = {}
+  post_headers = {["Content-Type"] = "application/json", ["Authorization"] = authorization}
+  if args[7] == "close" then
+    headers["Connection"] = "close"
+    delete_headers["Connection"] = "close"
+    post_headers["Connection"] = "close"
+  end
   if authorization ~= "" then
     headers["Authorization"] = authorization
     delete_headers["Authorization"] = authorization
@@ -34,7 +42,6 @@ function init(args)
   else
     body = nil
   end
-  post_headers = {["Content-Type"] = "application/json", ["Authorization"] = authorization}
   fixed = wrk.format(method, path, headers, body)
 end
 

@@ -69,13 +69,17 @@ class Measurement:
 
 
 def run(wrk: str, base_url: str, request: Request, *, seconds: float, connections: int,
-        threads: int = 1, tag: str = "run") -> Measurement:
-    """Run one workload for `seconds` and return what wrk measured."""
+        threads: int = 1, tag: str = "run", keep_alive: bool = True) -> Measurement:
+    """Run one workload for `seconds` and return what wrk measured.
+
+    Without `keep_alive` every request asks for its connection to be closed after the
+    answer, so each one pays for a new connection, as clients that do not reuse them do.
+    """
     command = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
         "--timeout", "5s", "-s", str(SCRIPT), base_url,
         "--", request.mode, request.method, request.path, request.body,
-        request.authorization, tag,
+        request.authorization, tag, "keep-alive" if keep_alive else "close",
     ]
     completed = subprocess.run(command, capture_output=True, text=True,  # noqa: S603
                                timeout=seconds + 60, check=False)

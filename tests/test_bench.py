@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench import cli
+from bench import servers as bench_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +36,41 @@ def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Pa
     assert completed.returncode == 0, completed.stdout + completed.stderr
     table = completed.stdout
     assert "SQLite: " in table
-    for workload in (cli.FLOOR, *cli.SHORT_NAMES.values()):
+    for workload in (cli.REFERENCE, cli.FLOOR, *cli.SHORT_NAMES.values()):
         assert workload in table, f"{workload!r} missing from:\n{table}"
     assert "scale: login p50" in table
     verdicts = [line for line in table.splitlines() if line.startswith("  [")]
-    assert len(verdicts) == 6, table  # login share, refresh, profile, p99, scale, memory
+    # floor, login share, refresh, profile, p99, scale, memory
+    assert len(verdicts) == 7, table
     [report] = json.loads(results.read_text())
     assert report["database"] == "sqlite"
-    assert [row["workload"] for row in report["rows"]] == [cli.FLOOR, *cli.SHORT_NAMES.values()]
+    assert [row["workload"] for row in report["rows"]] == [
+        cli.REFERENCE, cli.FLOOR, *cli.SHORT_NAMES.values()]
     assert all(row["measurement"]["requests"] > 0 for row in report["rows"])
+    # every workload was also measured with one connection per request
+    assert all(row["closing"]["requests"] > 0 for row in report["rows"])
     assert report["scale"]["keys"] == [1000, 5000]
+
+
+def test_the_server_comparison_prints_every_server_and_workload(tmp_path: Path) -> None:
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("wrk is not installed; scripts/test installs it (apt-get install wrk)")
+        pytest.skip("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
+    results = tmp_path / "servers.json"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--servers", "--quick", "--keep-alive-only",
+         "--json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    table = completed.stdout
+    for server in bench_servers.SERVERS:
+        assert server in table, f"{server!r} missing from:\n{table}"
+    comparison = json.loads(results.read_text())
+    assert list(comparison["kept"]) == [cli.BARE, *cli.COMPARED]
+    for workload, by_server in comparison["kept"].items():
+        assert set(by_server) == set(bench_servers.SERVERS), workload
+        assert all(rps > 0 for rps in by_server.values()), (workload, by_server)

@@ -1,4 +1,12 @@
-"""`appservices serve`: run the service under gunicorn on this machine's configuration."""
+"""`appservices serve`: run the service under granian on this machine's configuration.
+
+Why granian (bench/servers.py measures it beside gunicorn; the README has the figures): it
+keeps client connections alive, as the SDKs and browsers expect, and its HTTP handling is
+native code, so the service's trivial endpoint answers several times faster than under
+gunicorn's sync workers, which close every connection after one answer. Each worker runs
+one request at a time on one thread, as gunicorn's sync workers did: the service is CPU
+bound, and more threads would only queue behind the GIL.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +14,27 @@ import errno
 import ipaddress
 import os
 import socket
+import time
 from typing import Any
 
 import click
-from flask import Flask
 
-# gunicorn's default access line, then the request's correlation id (the response header
-# X-Appservices-Request-Id): the id an error's `link` names finds its line in the log.
-# The request line holds no secret: tokens and keys travel in headers and bodies only.
-ACCESS_LOG_FORMAT = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
-                     "co_id=%({x-appservices-request-id}o)s")
+# A stopping server lets requests in flight finish for this long, then ends its workers.
+GRACEFUL_STOP_SECONDS = 10
+# How long `serve` waits before it starts the server again after granian gave up on
+# workers that kept dying (a pause, so that a worker that cannot start does not spin).
+RESTART_PAUSE_SECONDS = 1.0
 
 
 def _default_workers() -> int:
     return os.cpu_count() or 1
+
+
+def _granian_level(levels: Any, level: str) -> Any:
+    try:
+        return levels(level.lower())
+    except ValueError:  # a level granian does not name: its default
+        return levels.info
 
 
 def _is_loopback(host: str) -> bool:
@@ -46,7 +61,7 @@ def exposure_warning(host: str, public_url: str, allowed_hosts: str) -> str | No
 
 
 def port_in_use(host: str, port: int) -> bool:
-    """Tell whether something already listens on `host`:`port` (as gunicorn would bind it).
+    """Tell whether something already listens on `host`:`port` (as the server would bind it).
 
     Asked before anything else, so that a second server started by mistake says so at
     once instead of retrying its bind and leaving a half-started process behind.
@@ -54,11 +69,11 @@ def port_in_use(host: str, port: int) -> bool:
     address = host.strip("[]")
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do
         try:
             probe.bind((address, port))
         except OSError as error:
-            return error.errno == errno.EADDRINUSE  # anything else: gunicorn will say it
+            return error.errno == errno.EADDRINUSE  # anything else: the server will say it
     return False
 
 
@@ -70,7 +85,7 @@ def port_in_use(host: str, port: int) -> bool:
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               envvar="APPSERVICES_WORKERS", help="Worker processes [default: one per core].")
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Run the service under gunicorn.
+    """Run the service under granian.
 
     \b
     Examples:
@@ -81,44 +96,55 @@ def serve(host: str, port: int, workers: int | None) -> None:
     if port_in_use(host, port):
         raise click.ClickException(f"port {port} is in use: pass --port")
 
-    from gunicorn.app.base import BaseApplication
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
-    from app.factory import bootstrap_admin, create_app
+    from app.cli import serve_worker
+    from app.factory import bootstrap_admin
 
     try:
-        flask_app = create_app()
+        flask_app = serve_worker.load()
     except Exception as error:  # a configuration problem: say it in one line
         raise click.ClickException(f"cannot start: {error}") from error
     bootstrap_admin(flask_app)
 
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": f"{host}:{port}",
-                "workers": workers or _default_workers(),
-                "worker_class": "sync",
-                "accesslog": "-",
-                "access_log_format": ACCESS_LOG_FORMAT,
-                "graceful_timeout": 10,
-                "timeout": 30,
-                "proc_name": "appservices",
-                # Said once the port is bound, never before: "listening" must be true.
-                "when_ready": lambda _arbiter: click.echo(
-                    f"appservices-auth listening on http://{host}:{port}", err=True),
-            }
-            # gunicorn >= 24 opens a control socket at ~/.gunicorn/gunicorn.ctl: one path
-            # for every server of the user (two instances fight over it) and a management
-            # interface nobody asked for. The service needs none.
-            if "control_socket_disable" in self.cfg.settings:
-                options["control_socket_disable"] = True
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Flask:
-            return flask_app
+    def new_server() -> Any:
+        server = Granian(
+            "appservices",  # a name only: workers get the service from serve_worker.load
+            address=host.strip("[]"),
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers or _default_workers(),
+            blocking_threads=1,
+            respawn_failed_workers=True,  # a worker that dies is replaced
+            workers_kill_timeout=GRACEFUL_STOP_SECONDS,
+            # granian's own lines (start, workers spawned, stopped, replaced) at the
+            # service's level, as an operator reads them beside the service's log.
+            log_level=_granian_level(LogLevels, flask_app.config["LOG_LEVEL"]),
+            log_access=False,  # written by the service itself: app/http/access_log.py
+        )
+        # Said once the port is bound (granian binds before it calls its start-up hooks
+        # and spawns the workers), never before: "listening" must be true.
+        server.on_startup(lambda: click.echo(
+            f"appservices-auth listening on http://{host}:{port}", err=True))
+        return server
 
     warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
                                flask_app.config["ALLOWED_HOSTS"])
     if warning:
         click.echo(warning, err=True)
-    Server().run()
+    while True:
+        try:
+            new_server().serve(target_loader=serve_worker.application, wrap_loader=False)
+            return  # told to stop: the workers finished their requests
+        except SystemExit as stopped:
+            # granian gives up when a replaced worker dies again within seconds (its
+            # crash-loop guard) and exits 1. A worker killed twice in a row (the OOM
+            # killer, an operator) must not take the service down: start again, as
+            # gunicorn kept replacing workers.
+            if stopped.code in (0, None):
+                return
+            click.echo("appservices-auth: workers kept dying; starting the server again in "
+                       f"{RESTART_PAUSE_SECONDS:g} s", err=True)
+            time.sleep(RESTART_PAUSE_SECONDS)

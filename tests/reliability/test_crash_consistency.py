@@ -1,12 +1,13 @@
 """Crash consistency: a worker killed with SIGKILL leaves no half-made state behind.
 
 A stream of server key creations and deletions runs against a live server while its
-gunicorn workers are killed one after another; then a worker is killed at the worst
+workers are killed one after another; then a worker is killed at the worst
 moment, in the middle of creating a key: after its server user was inserted, while its
 identity is being inserted (a test-only trigger or table lock holds it there). Each key is
 made in one transaction, so the database rolls the half-made key back. Afterwards the
 database itself (read with sqlite3 / psycopg) has each key with its user, each server
-user with its identity and key, and as many server users as server keys.
+user with its identity and key, and as many server users as server keys. Last, a server
+told to stop (SIGTERM) while a creation is held back finishes it before it exits.
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServe
     if request.param == "postgres":
         new_pg_database: NewDatabase = request.getfixturevalue("new_pg_database")
         database_url = new_pg_database()
-    with running(tmp_path, database_url=database_url, workers=WORKERS) as servers:
+    # INFO: the server's log says when it tells its workers to stop (the stopping test).
+    with running(tmp_path, database_url=database_url, workers=WORKERS,
+                 env={"LOG_LEVEL": "INFO"}) as servers:
         yield servers[0]
 
 
 def _workers(server: LiveServer) -> list[psutil.Process]:
-    """The gunicorn workers: the children of the server's master process."""
+    """The server's workers: the children of its main process."""
     assert server._process is not None
     return psutil.Process(server._process.pid).children()
 
@@ -66,7 +69,7 @@ def _poll(condition: Callable[[], Any], what: str) -> Any:
 
 
 def _all_workers_up(server: LiveServer) -> None:
-    _poll(lambda: len(_workers(server)) == WORKERS, "gunicorn replaced its killed workers")
+    _poll(lambda: len(_workers(server)) == WORKERS, "the server replaced its killed workers")
 
 
 # --- a stream of creations and deletions, with workers killed along the way ------------------
@@ -135,8 +138,9 @@ class Stall:
     there: holding SQLite's write lock, or waiting for the table lock.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, rows: int = 700) -> None:
         self.database_url = database_url
+        self.rows = rows  # SQLite: the trigger burns rows**3 steps (700: about 7 s)
         self.sqlite_path = (database_url.removeprefix("sqlite:///")
                             if database_url.startswith("sqlite:") else None)
         self._pg: Any = None
@@ -145,7 +149,8 @@ class Stall:
         if self.sqlite_path:
             with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30)) as db, db:
                 db.execute("CREATE TABLE stall_rows (n INTEGER)")
-                db.executemany("INSERT INTO stall_rows VALUES (?)", [(n,) for n in range(700)])
+                db.executemany("INSERT INTO stall_rows VALUES (?)",
+                               [(n,) for n in range(self.rows)])
                 db.execute("CREATE TRIGGER stall BEFORE INSERT ON identity BEGIN "
                            "SELECT count(*) FROM stall_rows a, stall_rows b, stall_rows c; END")
         else:
@@ -232,3 +237,57 @@ def test_a_worker_killed_half_way_through_making_a_key_leaves_no_trace_of_it(
         inventory.server_keys[kept["_id"]]]
     # The service goes on: the name was never taken.
     assert realm.create_server_key("doomed").status_code == 201
+
+
+# --- a stopping server finishes what it started -----------------------------------------------
+
+
+def test_a_server_told_to_stop_finishes_the_request_in_flight_then_exits_cleanly(
+    server: LiveServer,
+) -> None:
+    deployment = Deployment([server.base_url])
+    realm = Admin.log_in(deployment).create_app("stopping")
+    assert server._process is not None
+    process = server._process
+
+    # SQLite: a hold of about 1.5 s, well within the 10 s a stopping server grants.
+    with Stall(server.database_url, rows=400) as stall:
+        connection = _send_create(realm, server, "in-flight")
+        _poll(stall.holding, "the worker is half-way through creating the key")
+        process.send_signal(signal.SIGTERM)
+        # The workers have been told to stop while the creation is still held back.
+        _poll(lambda: "Stopping worker" in server.log_tail(200), "the workers were told to stop")
+    answer = connection.getresponse()
+    created = json.loads(answer.read())
+    connection.close()
+
+    assert answer.status == 201, created
+    assert process.wait(timeout=30) == 0
+    inventory = Inventory.read(server.database_url, realm.app_id)
+    assert inventory.problems() == []
+    assert list(inventory.server_keys) == [created["_id"]]
+
+
+def test_a_worker_killed_again_as_soon_as_it_was_replaced_does_not_take_the_server_down(
+    server: LiveServer,
+) -> None:
+    assert server._process is not None
+    original = _workers(server)
+    original[0].send_signal(signal.SIGKILL)
+    pids = {worker.pid for worker in original}
+    replacement = _poll(lambda: [worker for worker in _workers(server) if worker.pid not in pids],
+                        "a worker replaced the killed one")[0]
+    replacement.send_signal(signal.SIGKILL)  # at once: what granian calls a crash loop
+
+    _poll(lambda: _healthy(server), "the server answered again")
+    _all_workers_up(server)
+    assert server._process.poll() is None  # the same server, still running
+    realm = Admin.log_in(Deployment([server.base_url])).create_app("after-crashes")
+    assert realm.create_server_key("still-serving").status_code == 201
+
+
+def _healthy(server: LiveServer) -> bool:
+    try:
+        return requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:  # refused while the server starts again
+        return False

@@ -1,0 +1,120 @@
+"""The WSGI servers the benchmark compares, and a process running one of them.
+
+Each server runs a target (`module:app`) with the given number of worker processes; the
+service's target is `app.wsgi:app`, the reference floor's `bench.bare_app:app`. A server is
+ready once the target answers `ready_path` and every worker process exists.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import requests
+
+from bench.server import children_of, peak_rss_mb, process_cpu_seconds, reset_peak_rss
+from tests.support.live_server import free_port
+
+Command = Callable[[str, int, int], list[str]]
+
+
+def _gunicorn(worker_class: str, threads: int = 1) -> Command:
+    def command(target: str, port: int, workers: int) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                "--worker-class", worker_class, "--threads", str(threads),
+                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
+                target]
+    return command
+
+
+def _granian(threads: int) -> Command:
+    def command(target: str, port: int, workers: int) -> list[str]:
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers",
+                str(workers), "--blocking-threads", str(threads), "--host", "127.0.0.1",
+                "--port", str(port), "--no-ws", "--log-level", "warning", target]
+    return command
+
+
+# What --servers compares: the names are what the tables print.
+SERVERS: dict[str, Command] = {
+    "gunicorn sync": _gunicorn("sync"),
+    "gunicorn gthread x4": _gunicorn("gthread", threads=4),
+    "granian 1 thread": _granian(1),
+    "granian 4 threads": _granian(4),
+}
+REFERENCE = "gunicorn sync"  # the floor's server: Flask's default deployment
+
+
+class CommandServer:
+    """One server process serving `target` on a free port, with the /proc figures."""
+
+    startup_timeout_seconds = 60.0
+
+    def __init__(self, server: str, target: str, *, workers: int, ready_path: str,
+                 env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
+        self.name = server
+        self.workers = workers
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._command = SERVERS[server](target, self.port, workers)
+        self._ready_path = ready_path
+        self._env = {**os.environ, **(env or {})}
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Self:
+        log = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
+        self._process = subprocess.Popen(  # noqa: S603 (our own command line)
+            self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.startup_timeout_seconds
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start-up: {self._command}")
+            try:
+                answered = requests.get(self.base_url + self._ready_path, timeout=1)
+                if answered.status_code == 200 and len(self.worker_pids()) == self.workers:
+                    return self
+            except requests.RequestException:  # not listening yet, or no worker yet
+                pass
+            time.sleep(0.05)  # polling a start-up
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start in {self.startup_timeout_seconds:g} s")
+
+    def worker_pids(self) -> list[int]:
+        return children_of(self._process.pid) if self._process is not None else []
+
+    def cpu_seconds(self) -> float:
+        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+
+    def reset_peak_rss(self) -> bool:
+        return reset_peak_rss(self.worker_pids())
+
+    def peak_rss_mb(self) -> float:
+        return peak_rss_mb(self.worker_pids())
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
