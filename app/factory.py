@@ -13,16 +13,16 @@ from flask import Flask, Response
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import __version__, clock, db
+from app import __version__, clock, storage
 from app.config import Settings, load_or_create_secret
 from app.domain import admin
 from app.domain import settings as domain_settings
-from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
 from app.http import client as client_http
 from app.http import console, errors, headers, health, index, swagger_ui
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
+from app.models import ALL_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(app.config["LOG_LEVEL"])
     domain_settings.configure(domain_settings.DomainSettings.from_config(app.config))
 
-    db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
-    with db.database.connection_context():
-        ensure_schema()
+    storage.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
+    with storage.database.connection_context():
+        storage.ensure_schema(ALL_MODELS)
         _ensure_configured_admin_key(app)
     # Nothing opened here may be inherited by forked workers (a shared SQLite handle
     # corrupts; a shared socket interleaves). Each worker connects on its first request.
-    db.close_all()
+    storage.close_all()
     _register_connection_hooks(app)
 
     swagger_ui.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
@@ -99,9 +99,9 @@ def bootstrap_admin(app: Flask) -> None:
     """
     if not app.config["BOOTSTRAP_ADMIN"]:
         return
-    with app.app_context(), db.database.connection_context():
+    with app.app_context(), storage.database.connection_context():
         issued = admin.bootstrap_if_empty()
-    db.close_all()
+    storage.close_all()
     if issued is None:
         return
     if _stderr_is_a_terminal():
@@ -117,9 +117,9 @@ def bootstrap_admin(app: Flask) -> None:
     except OSError as error:
         # Nowhere safe to put the private key, so nobody could ever use this pair:
         # delete it, and the next start (with a writable instance folder) makes another.
-        with app.app_context(), db.database.connection_context():
+        with app.app_context(), storage.database.connection_context():
             admin.delete_admin_key(issued.admin_key.public_key)
-        db.close_all()
+        storage.close_all()
         log.error("FIRST START: no admin key pair was kept, because it could not be written "
                   "to the instance folder %s (%s). Make one with `appservices admin "
                   "create-key`, or restart with a writable instance folder.",
@@ -182,7 +182,7 @@ def _register_connection_hooks(app: Flask) -> None:
     # request that asks the database nothing (GET /healthz/live) never takes one.
     @app.teardown_request
     def release_connection(_error: BaseException | None) -> None:
-        db.release_connection()
+        storage.release_connection()
 
 
 def _configure_http(app: Flask) -> None:

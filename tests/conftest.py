@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import clock, db
+from app import clock, storage
 from app.domain import admin
 from app.factory import create_app
 from app.models import ALL_MODELS, SchemaVersion
@@ -73,8 +73,8 @@ def _empty_postgres_tables() -> None:
     tables = ", ".join(
         f'"{model._meta.table_name}"' for model in ALL_MODELS if model is not SchemaVersion
     )
-    with db.database.connection_context():
-        db.database.execute_sql(f"TRUNCATE {tables} CASCADE")
+    with storage.database.connection_context():
+        storage.database.execute_sql(f"TRUNCATE {tables} CASCADE")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -111,7 +111,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         _empty_postgres_tables()
     yield flask_app
     clock.reset()
-    db.close_all()
+    storage.close_all()
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ class AdminSession:
 
 def new_admin(app: Flask, client: FlaskClient, *groups: str) -> AdminSession:
     """Create an admin key pair granted `groups` and log it in."""
-    with app.app_context(), db.database.connection_context():
+    with app.app_context(), storage.database.connection_context():
         issued = admin.create_admin_key(list(groups) or ["default"])
     session = AdminSession(client, issued.admin_key.public_key, issued.private_key)
     session.login()

@@ -22,7 +22,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
+from app import storage
 from app.cli.serve import exposure_warning
 from app.config import LOOPBACK_HOSTS
 
@@ -288,7 +288,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(
     def unreachable(*_args: object, **_kwargs: object) -> None:
         raise peewee.OperationalError("could not connect to server")
 
-    monkeypatch.setattr(db.database.obj, "execute_sql", unreachable)
+    monkeypatch.setattr(storage.database.obj, "execute_sql", unreachable)
     response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -305,8 +305,8 @@ def test_liveness_answers_without_asking_the_database(
     def unreachable(*_args: object, **_kwargs: object) -> None:
         raise peewee.OperationalError("could not connect to server")
 
-    monkeypatch.setattr(db.database.obj, "execute_sql", unreachable)
-    monkeypatch.setattr(db.database.obj, "connect", unreachable)
+    monkeypatch.setattr(storage.database.obj, "execute_sql", unreachable)
+    monkeypatch.setattr(storage.database.obj, "connect", unreachable)
     response = client.get("/healthz/live")
 
     assert response.status_code == 200

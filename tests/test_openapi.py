@@ -12,7 +12,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from app import db
+from app import storage
 from tests.conftest import make_app
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.yaml"
@@ -52,7 +52,7 @@ def generated_yaml(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
         yield yaml.dump(api.spec.to_dict())
     finally:
-        db.close_all()
+        storage.close_all()
 
 
 @pytest.fixture(scope="module")

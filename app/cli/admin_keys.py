@@ -47,16 +47,16 @@ def admin() -> None:
 @contextmanager
 def _server_database() -> Iterator[None]:
     """Open the server's database with the server's configuration, as the server would."""
-    from app import db
+    from app import storage
     from app.factory import create_app
 
     try:
         flask_app = create_app({"BOOTSTRAP_ADMIN": False})
     except Exception as error:  # a configuration problem: say it in one line, as serve does
         raise click.ClickException(f"cannot open the server's database: {error}") from error
-    with flask_app.app_context(), db.database.connection_context():
+    with flask_app.app_context(), storage.database.connection_context():
         yield
-    db.close_all()
+    storage.close_all()
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -22,7 +22,6 @@ from typing import Any, cast
 import peewee
 
 from app import clock
-from app.db import is_object_id, lock_for_update, new_object_id, write_transaction
 from app.domain import admin_secrets, keys, settings, throttle, tokens
 from app.domain.errors import (
     AdminKeyNotFound,
@@ -34,6 +33,7 @@ from app.domain.errors import (
 from app.domain.ids import ZERO_ID
 from app.domain.sessions import NO_DEVICE
 from app.models import AdminKey, AdminKeyGroup, AdminSession, Group
+from app.storage import is_object_id, lock_for_update, new_object_id, write_transaction
 
 log = logging.getLogger(__name__)
 

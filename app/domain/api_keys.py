@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import peewee
 
 from app import clock
-from app.db import lock_for_update, new_object_id, write_transaction
 from app.domain import keys, providers, users
 from app.domain.errors import (
     APIKeyAlreadyExists,
@@ -27,7 +26,8 @@ from app.domain.errors import (
 from app.domain.ids import get_or_raise
 from app.models import ApiKey, App, Identity, Session, User
 from app.models.api_key import SERVER, USER
-from app.statements import Select
+from app.storage import lock_for_update, new_object_id, write_transaction
+from app.storage.statements import Select
 
 SERVER_KEY_LIMIT = 100
 USER_KEY_LIMIT = 20
@@ -40,8 +40,8 @@ NAME_RULE = "can only contain ASCII letters, numbers, underscores, and hyphens"
 # The original's words too: realm-dart's tests check that a 409 says this.
 DUPLICATE_NAME = "API key with name already exists"
 
-# The key listings, in creation order (numbered by the database: app.domain.schema),
-# compiled once (app.statements).
+# The key listings, in creation order (numbered by the database: app.storage.migrations),
+# compiled once (app.storage.statements).
 _SERVER_KEYS_OF_APP = Select(
     [ApiKey],
     lambda p: ApiKey.select().where((ApiKey.app == p.app) & (ApiKey.kind == SERVER))

@@ -12,11 +12,11 @@ import peewee
 
 from app import clock
 from app.config import MAX_REFRESH_SECONDS, MIN_REFRESH_SECONDS
-from app.db import new_object_id, write_transaction
 from app.domain import providers, sessions
 from app.domain.errors import AppAlreadyExists, AppNotFound, InvalidParameter
 from app.domain.ids import get_or_raise
 from app.models import App, Group
+from app.storage import new_object_id, write_transaction
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 

@@ -161,3 +161,11 @@ class TooManyRequests(DomainError):
     status = 429
     error_code = "TooManyRequests"
     default_message = "too many requests"
+
+
+class ServiceUnavailable(DomainError):
+    """The database went away or never answered (app.domain.availability)."""
+
+    status = 503
+    error_code = "ServiceUnavailable"
+    default_message = "the database is unavailable; try again shortly"

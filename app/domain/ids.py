@@ -1,4 +1,5 @@
-"""Looking rows up by an id from a URL: a malformed id is simply not found."""
+"""Object ids for the layers above storage, and looking rows up by an id from a URL
+(a malformed id is simply not found)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from typing import TypeVar
 
 import peewee
 
-from app.db import BaseModel, is_object_id
 from app.domain.errors import NotFound
+from app.storage import BaseModel, is_object_id, new_object_id
+
+# Ids are the storage's (ObjectId-shaped); the layers above take them from here.
+__all__ = ["get_or_raise", "is_object_id", "new_object_id"]
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,7 +14,6 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.db import is_object_id, new_object_id, write_transaction
 from app.domain import keys, passwords, providers, sessions, text, throttle, users
 from app.domain.errors import (
     AppNotFound,
@@ -28,14 +27,15 @@ from app.domain.errors import (
 from app.domain.users import EMAIL_PATTERN, email_key, normalise_email
 from app.models import ApiKey, App, AuthProvider, Device, Identity, PasswordCredential, User
 from app.models.api_key import USER
-from app.statements import Insert, Select, Statement
+from app.storage import is_object_id, new_object_id, write_transaction
+from app.storage.statements import Insert, Select, Statement
 
 DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdkVersion")
 # Wider than the ids apps are given (`<name>-<5 letters>`), narrow enough to keep what no
 # app can have out of the database (PostgreSQL refuses a NUL byte: that was a 500).
 CLIENT_APP_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
-# The statements every login runs, compiled once (app.statements).
+# The statements every login runs, compiled once (app.storage.statements).
 _APP_BY_CLIENT_ID = Select(
     [App], lambda p: App.select().where(App.client_app_id == p.client_app_id).limit(1),
     client_app_id=App.client_app_id,

@@ -11,7 +11,6 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.db import lock_for_update, new_object_id, write_transaction
 from app.domain import text
 from app.domain.errors import (
     AuthProviderAlreadyExists,
@@ -20,14 +19,15 @@ from app.domain.errors import (
 )
 from app.domain.ids import get_or_raise
 from app.models import App, AuthProvider, Session
-from app.statements import Select
+from app.storage import lock_for_update, new_object_id, write_transaction
+from app.storage.statements import Select
 
 API_KEY = "api-key"
 ANON_USER = "anon-user"
 LOCAL_USERPASS = "local-userpass"
 TYPES = (API_KEY, ANON_USER, LOCAL_USERPASS)
 
-# Every login looks its provider up: compiled once (app.statements).
+# Every login looks its provider up: compiled once (app.storage.statements).
 _PROVIDER_OF_TYPE = Select(
     [AuthProvider],
     lambda p: AuthProvider.select()

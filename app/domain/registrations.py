@@ -8,12 +8,12 @@ cannot log in; once confirmed, the user appears at its first login, like any oth
 
 from __future__ import annotations
 
-from app.db import is_object_id, write_transaction
 from app.domain import providers
 from app.domain.errors import InvalidParameter, UserAlreadyConfirmed, UserNotFound
 from app.domain.ids import get_or_raise
 from app.domain.users import PAGE_SIZE, email_key
 from app.models import App, PasswordCredential
+from app.storage import is_object_id, write_transaction
 
 _NOT_FOUND = "user not found"
 
@@ -50,7 +50,7 @@ def list_pending(app: App, after: str | None = None) -> list[PasswordCredential]
             (PasswordCredential.app == app) & (PasswordCredential.id == after)).scalar()
         select = select.where(
             PasswordCredential.creation_order > position if position is not None
-            # ids are lowercase hex and begin with their Unix seconds (app.db.new_object_id)
+            # ids are lowercase hex and begin with their Unix seconds (app.storage.new_object_id)
             else PasswordCredential.id >= after[:8]
         )
     return list(select.order_by(PasswordCredential.creation_order).limit(PAGE_SIZE))

@@ -22,7 +22,6 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.db import is_object_id, new_object_id
 from app.domain import settings, tokens, users
 from app.domain.errors import (
     AuthError,
@@ -32,14 +31,15 @@ from app.domain.errors import (
 )
 from app.domain.ids import ZERO_ID
 from app.models import ApiKey, App, AuthProvider, Identity, Session, User
-from app.statements import Insert, Select, Statement
+from app.storage import is_object_id, new_object_id
+from app.storage.statements import Insert, Select, Statement
 
 # A login that describes no device gets the zero id, as the contract allows.
 NO_DEVICE = ZERO_ID
 _NOT_FOUND = "invalid session: failed to find refresh token"
 
 # Every login and every token-authenticated call runs some of these: compiled once
-# (app.statements).
+# (app.storage.statements).
 _INSERT_SESSION = Insert(Session)
 # A login's first write: it records the login and takes the user's row, unless the user
 # is disabled or gone (no row changed).

@@ -44,7 +44,7 @@ from app import clock
 from app.domain import settings
 from app.domain.errors import AuthError, InvalidPassword, TooManyRequests, UserDisabled
 from app.models import LoginFailure
-from app.statements import Select
+from app.storage.statements import Select
 
 # The refusals that count as a failed login: wrong, unknown, disabled or malformed
 # credentials. Not counted: unknown apps, disabled providers, malformed requests.
@@ -138,7 +138,7 @@ def _counts_query(scope_count: int) -> Select:
     )
 
 
-# Every login checks its scopes (one to three): compiled once per count (app.statements).
+# Every login checks its scopes (one to three): compiled once per count (app.storage.statements).
 _COUNTS = {scope_count: _counts_query(scope_count) for scope_count in (1, 2, 3)}
 
 

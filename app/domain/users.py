@@ -11,7 +11,6 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.db import is_object_id, new_object_id, write_transaction
 from app.domain import passwords, providers, text
 from app.domain.errors import (
     InvalidParameter,
@@ -21,7 +20,8 @@ from app.domain.errors import (
 )
 from app.domain.ids import get_or_raise
 from app.models import App, AuthProvider, Device, Identity, PasswordCredential, Session, User
-from app.statements import Select
+from app.storage import is_object_id, new_object_id, write_transaction
+from app.storage.statements import Select
 
 PAGE_SIZE = 50
 # No whitespace, control or bidirectional formatting characters (PostgreSQL refuses a NUL
@@ -30,7 +30,7 @@ EMAIL_PATTERN = re.compile(
     f"^[^@\\s{text.CONTROL_CHARACTERS}]{{1,64}}@[^@\\s{text.CONTROL_CHARACTERS}]{{1,253}}$"
 )
 
-# Every profile and every user-key call reads them: compiled once (app.statements).
+# Every profile and every user-key call reads them: compiled once (app.storage.statements).
 _IDENTITIES_OF_USER = Select(
     [Identity],
     lambda p: Identity.select().where(Identity.user == p.user).order_by(Identity.id),
@@ -88,7 +88,7 @@ def _after(app: App, user_id: str, descending: bool) -> peewee.Expression:
     if position is not None:
         return (User.creation_order < position if descending
                 else User.creation_order > position)
-    minted = int(user_id[:8], 16)  # the id's Unix seconds (app.db.new_object_id)
+    minted = int(user_id[:8], 16)  # the id's Unix seconds (app.storage.new_object_id)
     return User.creation_date <= minted if descending else User.creation_date >= minted
 
 

@@ -18,13 +18,12 @@ import logging
 import re
 from typing import Any
 
-import peewee
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.db import discard_connection, is_object_id, new_object_id
-from app.domain import logins, sessions
+from app.domain import availability, logins, sessions
 from app.domain.errors import DomainError
+from app.domain.ids import is_object_id, new_object_id
 from app.http.urls import trusted_base_url
 
 log = logging.getLogger(__name__)
@@ -93,8 +92,8 @@ def log_link(*, database_usable: bool = True) -> str:
     co_id = correlation_id()
     try:
         known = _app_of_request(database_usable)
-    except peewee.PeeweeException:  # the error being answered may be the database's
-        discard_connection()
+    except availability.DATABASE_FAILED:  # the error being answered may be the database's
+        availability.forget_connection()
         known = None
     # Never a Host header that nobody vouched for: a relative link instead.
     base = trusted_base_url() or request.script_root
@@ -114,6 +113,13 @@ def error_response(status: int, error_code: str, message: str,
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def database_unavailable_response() -> Response:
+    """The answer of every API request, health check included, when the database is down."""
+    error = availability.unavailable()
+    return error_response(error.status, error.error_code, error.message, error.headers,
+                          database_usable=False)
 
 
 def _first_problem(messages: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
@@ -190,15 +196,13 @@ def init_app(app: Flask) -> None:
     def handle_domain_error(error: DomainError) -> Response:
         return error_response(error.status, error.error_code, error.message, error.headers)
 
-    @app.errorhandler(peewee.OperationalError)
-    @app.errorhandler(peewee.InterfaceError)
     def handle_database_down(error: Exception) -> Response:
         log.error("database unavailable: %s co_id=%s", type(error).__name__,
                   correlation_id())
-        discard_connection()
-        return error_response(503, "ServiceUnavailable",
-                              "the database is unavailable; try again shortly",
-                              {"Retry-After": "1"}, database_usable=False)
+        return database_unavailable_response()
+
+    for database_down in availability.UNAVAILABLE:
+        app.register_error_handler(database_down, handle_database_down)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:

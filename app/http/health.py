@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 from marshmallow import Schema, fields
 
-from app.db import ping
-from app.http.errors import error_response
+from app.domain.availability import database_answers
+from app.http.errors import database_unavailable_response
 from app.http.openapi_doc import errors
 from app.http.smorest import ServiceBlueprint
 
@@ -33,10 +33,9 @@ class HealthSchema(Schema):
 @errors(503)
 def healthz() -> Response:
     """Answer 200 when the database answers, 503 when it does not."""
-    if ping():
+    if database_answers():
         return jsonify({"status": "ok", "database": "ok"})
-    return error_response(503, "ServiceUnavailable", "the database is unreachable",
-                          {"Retry-After": "1"}, database_usable=False)
+    return database_unavailable_response()
 
 
 @blp.route("/healthz/live", methods=["GET"], operation_id="getLiveness")

@@ -6,9 +6,9 @@ from app.models.application import App
 from app.models.auth_provider import AuthProvider
 from app.models.group import Group
 from app.models.login_failure import LoginFailure
-from app.models.schema import SchemaVersion
 from app.models.session import Session
 from app.models.user import Device, Identity, PasswordCredential, User
+from app.storage import SchemaVersion
 
 ALL_MODELS = [
     SchemaVersion,

@@ -2,8 +2,8 @@
 
 import peewee
 
-from app.db import BaseModel
 from app.models.group import Group
+from app.storage import BaseModel
 
 
 class AdminKey(BaseModel):

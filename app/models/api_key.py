@@ -2,9 +2,9 @@
 
 import peewee
 
-from app.db import BaseModel
 from app.models.application import App
 from app.models.user import User
+from app.storage import BaseModel
 
 SERVER = "server"
 USER = "user"

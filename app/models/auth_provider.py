@@ -2,8 +2,8 @@
 
 import peewee
 
-from app.db import BaseModel, JSONField
 from app.models.application import App
+from app.storage import BaseModel, JSONField
 
 
 class AuthProvider(BaseModel):

@@ -2,7 +2,7 @@
 
 import peewee
 
-from app.db import BaseModel
+from app.storage import BaseModel
 
 
 class Group(BaseModel):

@@ -2,10 +2,10 @@
 
 import peewee
 
-from app.db import BaseModel
 from app.models.api_key import ApiKey
 from app.models.application import App
 from app.models.user import User
+from app.storage import BaseModel
 
 
 class Session(BaseModel):

@@ -2,8 +2,8 @@
 
 import peewee
 
-from app.db import BaseModel, JSONField
 from app.models.application import App
+from app.storage import BaseModel, JSONField
 
 
 class User(BaseModel):
@@ -15,7 +15,7 @@ class User(BaseModel):
     last_authentication_date = peewee.BigIntegerField(default=0)
     data = JSONField(default=dict)
     custom_data = JSONField(default=dict)
-    # Assigned by the database at insert (app.domain.schema): listings follow it, since ids
+    # Assigned by the database at insert (app.storage.migrations): listings follow it, since ids
     # minted by different processes do not sort by creation. Never set it here.
     creation_order = peewee.BigIntegerField(null=True)
 

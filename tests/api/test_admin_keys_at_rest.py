@@ -15,10 +15,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import clock, db
+from app import clock, storage
 from app.domain import admin, admin_secrets
-from app.domain.schema import SCHEMA_VERSION
 from app.models import AdminKey, AdminSession, Group, SchemaVersion
+from app.storage import SCHEMA_VERSION
 from tests.conftest import ADMIN_BASE, _empty_postgres_tables, make_app
 from tests.conftest import AdminSession as LoggedInAdmin
 from tests.support.store import in_database, take_away_after_5
@@ -146,7 +146,7 @@ def test_the_environment_pair_stored_as_sha256_is_rewritten_at_start_up_and_keep
     client = first.test_client()
     tokens = _login(client, ENV_PUBLIC_KEY, ENV_PRIVATE_KEY)
     legacy = _make_legacy(first, ENV_PUBLIC_KEY, ENV_PRIVATE_KEY)
-    db.close_all()
+    storage.close_all()
 
     restarted = _with_env_pair(database_url, tmp_path, ENV_PRIVATE_KEY)
 
@@ -211,7 +211,7 @@ def test_changing_the_environment_private_key_ends_the_old_keys_sessions_at_star
 ) -> None:
     first = _with_env_pair(database_url, tmp_path, ENV_PRIVATE_KEY)
     tokens = _login(first.test_client(), ENV_PUBLIC_KEY, ENV_PRIVATE_KEY)
-    db.close_all()
+    storage.close_all()
 
     rotated = _with_env_pair(database_url, tmp_path, "a-new-private-key-after-a-leak")
     client = rotated.test_client()
@@ -231,7 +231,7 @@ def test_restarting_with_the_same_environment_pair_keeps_its_sessions(
     first = _with_env_pair(database_url, tmp_path, ENV_PRIVATE_KEY)
     tokens = _login(first.test_client(), ENV_PUBLIC_KEY, ENV_PRIVATE_KEY)
     stored = _stored(first, ENV_PUBLIC_KEY)
-    db.close_all()
+    storage.close_all()
 
     restarted = _with_env_pair(database_url, tmp_path, ENV_PRIVATE_KEY)
 
@@ -246,7 +246,7 @@ def test_a_disabled_environment_pair_stays_disabled_when_the_service_restarts(
     first = _with_env_pair(database_url, tmp_path, ENV_PRIVATE_KEY)
     with in_database(first):
         admin.disable_admin_key(ENV_PUBLIC_KEY)
-    db.close_all()
+    storage.close_all()
 
     restarted = _with_env_pair(database_url, tmp_path, "even-with-a-new-private-key")
 
@@ -273,14 +273,14 @@ def version_2_database(database_url: str, tmp_path: Path) -> tuple[str, str, str
         ).where(AdminKey.id == issued.admin_key.id).execute()
         session = AdminSession.create(admin_key=issued.admin_key, created_at=clock.timestamp(),
                                       expires_at=clock.timestamp() + 3600)
-        if not db.is_sqlite():
-            db.database.execute_sql(
+        if not storage.is_sqlite():
+            storage.database.execute_sql(
                 "ALTER TABLE admin_key ALTER COLUMN private_key_digest TYPE VARCHAR(64)")
         take_away_after_5()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=1, applied_at=0)
         SchemaVersion.create(version=2, applied_at=0)
-    db.close_all()
+    storage.close_all()
     return issued.admin_key.public_key, issued.private_key, issued.groups[0].id, session.id
 
 

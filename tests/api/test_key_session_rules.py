@@ -11,9 +11,9 @@ import jwt
 import pytest
 from flask.testing import FlaskClient
 
-from app.db import new_object_id
 from app.domain import providers
 from app.models import Identity, PasswordCredential, Session, User
+from app.storage import new_object_id
 from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import assert_error, assert_json

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
+from app import storage
 from app.models import ALL_MODELS
 from tests.conftest import AdminSession
 
@@ -18,17 +18,17 @@ CLIENT_BASE = "/api/client/v2.0"
 
 def _database_text(app: Flask, database_url: str) -> bytes:
     """Everything the database holds, as bytes: the SQLite files, or every PostgreSQL row."""
-    db.close_all()
+    storage.close_all()
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
         files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
         return b"".join(file.read_bytes() for file in files if file.exists())
     chunks: list[bytes] = []
-    with app.app_context(), db.database.connection_context():
+    with app.app_context(), storage.database.connection_context():
         for model in ALL_MODELS:
             table = model._meta.table_name
             query = f'SELECT t::text FROM "{table}" t'  # noqa: S608 - our own table names
-            for (row,) in db.database.execute_sql(query):
+            for (row,) in storage.database.execute_sql(query):
                 chunks.append(row.encode())
     return b"\n".join(chunks)
 

@@ -28,11 +28,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import clock, db
+from app import clock, storage
 from app.domain import keys
 from app.domain import settings as domain_settings
-from app.domain.schema import SCHEMA_VERSION
 from app.models import LoginFailure, SchemaVersion
+from app.storage import SCHEMA_VERSION
 from tests.conftest import ADMIN_BASE, AdminSession, make_app
 from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import ADMIN, Admin, Deployment, running
@@ -430,13 +430,13 @@ def test_a_database_of_schema_version_1_gains_the_counters_when_the_service_star
         take_away_after_5()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=1, applied_at=0)
-        assert "login_failure" not in db.database.get_tables()
-    db.close_all()
+        assert "login_failure" not in storage.database.get_tables()
+    storage.close_all()
 
     upgraded = make_app(fresh_database_url, tmp_path / "new")
 
     with in_database(upgraded):
-        assert "login_failure" in db.database.get_tables()
+        assert "login_failure" in storage.database.get_tables()
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
         assert versions == list(range(1, SCHEMA_VERSION + 1))
-    db.close_all()
+    storage.close_all()

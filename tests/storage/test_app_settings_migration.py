@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import db
-from app.domain import schema
-from app.domain.schema import SCHEMA_VERSION
+from app import storage
 from app.models import App, AuthProvider, SchemaVersion
+from app.storage import SCHEMA_VERSION, migrations
 from tests.conftest import _empty_postgres_tables, make_app, new_admin
 from tests.support.store import in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
@@ -41,7 +40,7 @@ class Version5:
 
 
 def _columns(table: str) -> set[str]:
-    return {column.name for column in db.database.get_columns(table)}
+    return {column.name for column in storage.database.get_columns(table)}
 
 
 @pytest.fixture
@@ -71,18 +70,18 @@ def version_5_database(database_url: str, tmp_path: Path) -> Iterator[Version5]:
         take_away_schema_7()  # a version-5 database had none of 7's additions either
         for model, column in NEW_COLUMNS:
             table = model._meta.table_name
-            db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+            storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
             assert column not in _columns(table)
         SchemaVersion.delete().execute()
         for version in range(1, 6):
             SchemaVersion.create(version=version, applied_at=0)
-    db.close_all()
+    storage.close_all()
     yield Version5(admin, made, providers, key, first["client_app_id"], user["_id"])
     # The PostgreSQL database outlives the test: put the columns back if it failed early.
     restored = make_app(database_url, tmp_path / "restore")
     with in_database(restored):
-        schema.MIGRATIONS[6]()
-    db.close_all()
+        migrations.MIGRATIONS[6]()
+    storage.close_all()
 
 
 def _upgraded(before: Version5, database_url: str, tmp_path: Path) -> tuple[Flask, Any]:
@@ -153,6 +152,6 @@ def test_the_step_is_harmless_on_a_database_that_has_the_columns(
     created = admin_session.create_app("current")
 
     with in_database(app):
-        schema.MIGRATIONS[6]()
+        migrations.MIGRATIONS[6]()
 
     assert assert_json(admin_session.get(admin_session.app_path(created["_id"])), 200) == created

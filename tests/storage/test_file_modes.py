@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app import db
+from app import storage
 from tests.conftest import make_app
 from tests.support.store import in_database
 
@@ -30,7 +30,7 @@ def usual_umask() -> Iterator[None]:
     previous = os.umask(0o022)
     yield
     os.umask(previous)
-    db.close_all()
+    storage.close_all()
 
 
 def test_a_new_sqlite_database_and_its_wal_and_shm_files_are_readable_by_the_owner_only(
@@ -43,8 +43,8 @@ def test_a_new_sqlite_database_and_its_wal_and_shm_files_are_readable_by_the_own
     with in_database(app):
         # A write opens the write-ahead log (-wal) and shared memory (-shm) files; SQLite
         # removes them when the last connection closes, so look while this one is open.
-        db.database.execute_sql("CREATE TABLE probe (x INTEGER)")
-        db.database.execute_sql("INSERT INTO probe VALUES (1)")
+        storage.database.execute_sql("CREATE TABLE probe (x INTEGER)")
+        storage.database.execute_sql("INSERT INTO probe VALUES (1)")
         sides = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
         assert all(side.exists() for side in sides), "no -wal/-shm: the test shows nothing"
         assert {side.name: mode_of(side) for side in sides} == {
@@ -73,7 +73,7 @@ def test_a_database_an_older_release_left_readable_by_everyone_is_tightened_at_s
         file.name: 0o600 for file in files if file.exists()}
     assert mode_of(path) == 0o600
     with in_database(app):  # and nothing in it was lost
-        assert db.database.execute_sql("SELECT x FROM leftover").fetchall() == [(1,)]
+        assert storage.database.execute_sql("SELECT x FROM leftover").fetchall() == [(1,)]
 
 
 def test_a_tightened_mode_keeps_no_bit_for_group_or_others_but_keeps_the_owners(

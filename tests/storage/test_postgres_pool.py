@@ -1,4 +1,4 @@
-"""The PostgreSQL pool (app.postgres_pool): no health round trip for a connection given
+"""The PostgreSQL pool (app.storage.postgres): no health round trip for a connection given
 back a moment ago; one that sat idle is checked, and replaced when the server dropped it."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ import peewee
 import psycopg
 import pytest
 
-from app import db, postgres_pool
+from app import storage
+from app.storage import postgres
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pool(postgres_url: str) -> Iterator[peewee.Database]:
-    database = db.connect_database(postgres_url)
+    database = storage.connect_database(postgres_url)
     yield database
-    db.close_all()
+    storage.close_all()
 
 
 @pytest.fixture
@@ -37,16 +38,16 @@ def health_checks(pool: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def backend_pid() -> int:
-    return int(db.database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+    return int(storage.database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
 
 
 def one_request() -> int:
     """Take a connection as a request does, use it, give it back; return its server pid."""
-    db.open_connection()
+    storage.open_connection()
     try:
         return backend_pid()
     finally:
-        db.release_connection()
+        storage.release_connection()
 
 
 def terminate(postgres_url: str, pid: int) -> None:
@@ -68,7 +69,7 @@ def test_a_connection_that_sat_idle_is_checked_and_replaced_if_the_server_droppe
 ) -> None:
     first = one_request()
     terminate(postgres_url, first)
-    monkeypatch.setattr(postgres_pool, "CHECK_AFTER_IDLE_SECONDS", 0)  # it has been idle
+    monkeypatch.setattr(postgres, "CHECK_AFTER_IDLE_SECONDS", 0)  # it has been idle
 
     replacement = one_request()
 
@@ -81,9 +82,9 @@ def test_a_connection_dropped_a_moment_ago_fails_one_request_and_is_thrown_away(
     first = one_request()
     terminate(postgres_url, first)
 
-    db.open_connection()
+    storage.open_connection()
     with pytest.raises((peewee.OperationalError, peewee.InterfaceError)):
         backend_pid()  # the request answers 503 with Retry-After (app.http.errors) ...
-    db.discard_connection()  # ... and throws the connection away, as this does
+    storage.discard_connection()  # ... and throws the connection away, as this does
 
     assert one_request() != first

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app import db
+from app import storage
 
 pytestmark = pytest.mark.postgres
 
@@ -21,21 +21,21 @@ def _with_query(url: str, parameter: str) -> str:
 
 def _prepared_after_running_hot_query(database_url: str, runs: int) -> list[str]:
     """Run HOT_QUERY `runs` times on one pooled connection; return what it has prepared."""
-    db.connect_database(database_url)
-    db.open_connection()
+    storage.connect_database(database_url)
+    storage.open_connection()
     try:
         for run in range(runs):
-            assert db.database.execute_sql(HOT_QUERY, (run,)).fetchone() == (1 + run,)
-        cursor = db.database.execute_sql("SELECT statement FROM pg_prepared_statements")
+            assert storage.database.execute_sql(HOT_QUERY, (run,)).fetchone() == (1 + run,)
+        cursor = storage.database.execute_sql("SELECT statement FROM pg_prepared_statements")
         return [statement for statement, in cursor.fetchall()]
     finally:
-        db.release_connection()  # the pool itself is closed by _closed_afterwards
+        storage.release_connection()  # the pool itself is closed by _closed_afterwards
 
 
 @pytest.fixture(autouse=True)
 def _closed_afterwards() -> Iterator[None]:
     yield
-    db.close_all()
+    storage.close_all()
 
 
 def test_a_statement_run_again_and_again_on_a_connection_is_prepared_on_the_server(
@@ -57,4 +57,4 @@ def test_a_prepare_threshold_that_is_no_number_is_refused_with_a_clear_message(
     postgres_url: str,
 ) -> None:
     with pytest.raises(ValueError, match="prepare_threshold must be a number or 'none'"):
-        db.connect_database(_with_query(postgres_url, "prepare_threshold=soon"))
+        storage.connect_database(_with_query(postgres_url, "prepare_threshold=soon"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import clock, db
+from app import clock, storage
 from app.domain import api_keys, apps, logins, passwords, providers, users
 from app.models import App, Group, PasswordCredential, SchemaVersion
 from tests.conftest import _empty_postgres_tables, make_app
@@ -50,7 +50,7 @@ def version_5_database(database_url: str, tmp_path: Path) -> Version5:
     if not database_url.startswith("sqlite"):
         _empty_postgres_tables()
     with in_database(old):
-        group = Group.create(id=db.new_object_id(), name="group", created_at=1)
+        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
         app = apps.create_app(group, "legacy")
         api_key_provider = providers.find_provider(app, providers.API_KEY)
         assert api_key_provider is not None
@@ -65,10 +65,10 @@ def version_5_database(database_url: str, tmp_path: Path) -> Version5:
             secret = secret or issued.key
         clock.reset()
         email = "ada@example.com"
-        PasswordCredential.create(id=db.new_object_id(), app=app, email=email,
+        PasswordCredential.create(id=storage.new_object_id(), app=app, email=email,
                                   password_hash=passwords.hash_password(PASSWORD))
         _as_version_5()
-    db.close_all()
+    storage.close_all()
     return Version5(app.id, app.client_app_id, user_ids, key_ids, secret, email)
 
 

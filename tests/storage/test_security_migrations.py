@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import db
+from app import storage
 from app.domain import api_keys, apps, logins, passwords, providers, sessions, tokens
 from app.models import Group, Identity, PasswordCredential, SchemaVersion, Session, User
 from tests.conftest import _empty_postgres_tables, make_app
@@ -56,7 +56,7 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
     if not database_url.startswith("sqlite"):
         _empty_postgres_tables()
     with in_database(old):
-        group = Group.create(id=db.new_object_id(), name="group", created_at=1)
+        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
         app = apps.create_app(group, "legacy")
         api_key_provider = providers.find_provider(app, providers.API_KEY)
         assert api_key_provider is not None
@@ -70,14 +70,14 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
         server_user = User.get_by_id(issued.api_key.user_id)
         # What the old rules allowed: the attacker's password linked to the server user,
         # and a session it opened. Written directly, as the old code would have.
-        attacker = PasswordCredential.create(id=db.new_object_id(), app=app,
+        attacker = PasswordCredential.create(id=storage.new_object_id(), app=app,
                                              email="attacker@example.com", password_hash="x")
-        linked = Identity.create(id=db.new_object_id(), user=server_user, app=app,
+        linked = Identity.create(id=storage.new_object_id(), user=server_user, app=app,
                                  provider_type=providers.LOCAL_USERPASS,
                                  provider_id=password_provider.id,
                                  external_id=attacker.id, created_at=1)
         linked_session = Session.create(
-            id=db.new_object_id(), app=app, user=server_user, device_id=sessions.NO_DEVICE,
+            id=storage.new_object_id(), app=app, user=server_user, device_id=sessions.NO_DEVICE,
             provider_type=linked.provider_type, provider_id=linked.provider_id,
             identity_id=linked.external_id, api_key=None, created_at=1, expires_at=None)
         # Emails stored before they were put in NFC: one alone, and one whose NFC form
@@ -91,7 +91,7 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
         SchemaVersion.delete().execute()
         for version in (1, 2, 3):
             SchemaVersion.create(version=version, applied_at=0)
-    db.close_all()
+    storage.close_all()
     return Version3(app.client_app_id, issued.key, server_user.id, key_session_id,
                     linked_session.id, decomposed.id)
 
@@ -99,13 +99,13 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
 def _register_as_version_3(app: object, email: str) -> User:
     """A registered and logged-in email/password user, its email stored as it came."""
     credential = PasswordCredential.create(
-        id=db.new_object_id(), app=app, email=email,
+        id=storage.new_object_id(), app=app, email=email,
         password_hash=passwords.hash_password(PASSWORD))
     provider = providers.find_provider(app, providers.LOCAL_USERPASS)  # type: ignore[arg-type]
     assert provider is not None
-    user = User.create(id=db.new_object_id(), app=app, type="normal", creation_date=1,
+    user = User.create(id=storage.new_object_id(), app=app, type="normal", creation_date=1,
                        data={"email": email}, custom_data={})
-    Identity.create(id=db.new_object_id(), user=user, app=app,
+    Identity.create(id=storage.new_object_id(), user=user, app=app,
                     provider_type=providers.LOCAL_USERPASS, provider_id=provider.id,
                     external_id=credential.id, created_at=1)
     return user

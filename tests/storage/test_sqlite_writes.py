@@ -1,4 +1,4 @@
-"""SQLite write transactions take the write lock by prompt retries (app.sqlite_writes),
+"""SQLite write transactions take the write lock by prompt retries (app.storage.sqlite),
 and give up as SQLite would after the busy timeout. The clock and the pauses are faked:
 nothing here sleeps."""
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import peewee
 import pytest
 
-from app import db, sqlite_writes
+from app import storage
+from app.storage import sqlite
 
 
 class FakeTime:
-    """Stands for the `time` module of app.sqlite_writes: pauses move a fake clock."""
+    """Stands for the `time` module of app.storage.sqlite: pauses move a fake clock."""
 
     def __init__(self) -> None:
         self.now = 100.0
@@ -34,20 +35,20 @@ class FakeTime:
 @pytest.fixture
 def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     fake = FakeTime()
-    monkeypatch.setattr(sqlite_writes, "time", fake)
+    monkeypatch.setattr(sqlite, "time", fake)
     return fake
 
 
 @pytest.fixture
 def database_file(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "writes.db"
-    db.connect_database(f"sqlite:///{path}")
-    with db.database.connection_context():
-        db.database.execute_sql("CREATE TABLE written (value INTEGER)")
+    storage.connect_database(f"sqlite:///{path}")
+    with storage.database.connection_context():
+        storage.database.execute_sql("CREATE TABLE written (value INTEGER)")
     try:
         yield path
     finally:
-        db.close_all()
+        storage.close_all()
 
 
 @pytest.fixture
@@ -61,11 +62,12 @@ def other_writer(database_file: Path) -> Iterator[sqlite3.Connection]:
 
 
 def busy_timeout() -> int:
-    return int(db.database.execute_sql("PRAGMA busy_timeout").fetchone()[0])
+    return int(storage.database.execute_sql("PRAGMA busy_timeout").fetchone()[0])
 
 
 def written() -> list[int]:
-    return [value for value, in db.database.execute_sql("SELECT value FROM written ORDER BY rowid")]
+    cursor = storage.database.execute_sql("SELECT value FROM written ORDER BY rowid")
+    return [value for value, in cursor]
 
 
 def test_a_write_transaction_gets_the_lock_once_the_other_writer_commits(
@@ -77,27 +79,27 @@ def test_a_write_transaction_gets_the_lock_once_the_other_writer_commits(
 
     fake_time.on_pause = other_writer_commits
 
-    with db.database.connection_context():
-        with db.write_transaction():
-            db.database.execute_sql("INSERT INTO written (value) VALUES (2)")
+    with storage.database.connection_context():
+        with storage.write_transaction():
+            storage.database.execute_sql("INSERT INTO written (value) VALUES (2)")
 
         assert written() == [1, 2]  # after the other writer's row, not refused
-        assert fake_time.pauses == [sqlite_writes.FIRST_PAUSE_SECONDS]  # no 1 ms naps
-        assert busy_timeout() == sqlite_writes.BUSY_TIMEOUT_MS  # SQLite's wait is back
+        assert fake_time.pauses == [sqlite.FIRST_PAUSE_SECONDS]  # no 1 ms naps
+        assert busy_timeout() == sqlite.BUSY_TIMEOUT_MS  # SQLite's wait is back
 
 
 def test_a_write_transaction_gives_up_after_the_busy_timeout_as_sqlite_would(
     other_writer: sqlite3.Connection, fake_time: FakeTime
 ) -> None:
-    with db.database.connection_context():
-        with pytest.raises(peewee.OperationalError, match="locked"), db.write_transaction():
-            db.database.execute_sql("INSERT INTO written (value) VALUES (2)")
+    with storage.database.connection_context():
+        with pytest.raises(peewee.OperationalError, match="locked"), storage.write_transaction():
+            storage.database.execute_sql("INSERT INTO written (value) VALUES (2)")
 
-        assert sum(fake_time.pauses) >= sqlite_writes.SqliteDatabase.busy_timeout_seconds
-        assert max(fake_time.pauses) == sqlite_writes.LONGEST_PAUSE_SECONDS
+        assert sum(fake_time.pauses) >= sqlite.SqliteDatabase.busy_timeout_seconds
+        assert max(fake_time.pauses) == sqlite.LONGEST_PAUSE_SECONDS
         assert fake_time.pauses[:3] == [0.0001, 0.0002, 0.0004]
-        assert not db.database.in_transaction()
-        assert busy_timeout() == sqlite_writes.BUSY_TIMEOUT_MS
+        assert not storage.database.in_transaction()
+        assert busy_timeout() == sqlite.BUSY_TIMEOUT_MS
     other_writer.execute("COMMIT")
-    with db.database.connection_context():
+    with storage.database.connection_context():
         assert written() == [1]  # nothing of the refused transaction

@@ -1,4 +1,4 @@
-"""Statements compiled once (app.statements): the same rows, writes and refusals as
+"""Statements compiled once (app.storage.statements): the same rows, writes and refusals as
 peewee's own queries. Run on SQLite and PostgreSQL, like every test that takes `app`."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import peewee
 import pytest
 from flask import Flask
 
-from app import db
+from app import storage
 from app.models import App, Group, Identity, User
-from app.statements import Insert, Select, Statement
+from app.storage.statements import Insert, Select, Statement
 
 USER_WITH_APP = Select(
     [User, App], lambda p: User.select(User, App).join(App).where(User.id == p.user_id),
@@ -38,20 +38,20 @@ INSERT_USER = Insert(User)
 
 @pytest.fixture
 def connected(app: Flask) -> Iterator[None]:
-    with db.database.connection_context():
+    with storage.database.connection_context():
         yield
 
 
 def new_app(name: str) -> App:
-    group = Group.create(id=db.new_object_id(), name=f"group-{name}", created_at=1)
-    return App.create(id=db.new_object_id(), group=group, name=name,
-                      client_app_id=f"{name}-abcde", domain_id=db.new_object_id(),
+    group = Group.create(id=storage.new_object_id(), name=f"group-{name}", created_at=1)
+    return App.create(id=storage.new_object_id(), group=group, name=name,
+                      client_app_id=f"{name}-abcde", domain_id=storage.new_object_id(),
                       location="US-VA", deployment_model="GLOBAL", product="standard",
                       created_at=1, last_modified=1)
 
 
 def new_user(app: App, **fields: Any) -> User:
-    values = {"id": db.new_object_id(), "app": app, "type": "normal", "creation_date": 5,
+    values = {"id": storage.new_object_id(), "app": app, "type": "normal", "creation_date": 5,
               "data": {"email": "a@example.com", "n": [1, 2]}, "custom_data": {}, **fields}
     return User.create(**values)
 
@@ -81,15 +81,15 @@ def test_a_select_with_other_values_finds_other_rows_and_nothing_when_nothing_ma
     assert [stored(u) for u, in USERS_OF_APP.rows(app=first)] == [
         stored(User.get_by_id(u.id)) for u in users[:2]]
     assert [u.id for u, in USERS_OF_APP.rows(app=second.id)] == [users[2].id]
-    assert USER_WITH_APP.first(user_id=db.new_object_id()) is None
+    assert USER_WITH_APP.first(user_id=storage.new_object_id()) is None
 
 
 @pytest.mark.usefixtures("connected")
 def test_an_outer_join_that_finds_nothing_gives_none_for_its_model() -> None:
     app = new_app("four")
     user = new_user(app)
-    Identity.create(id=db.new_object_id(), user=user, app=app, provider_type="anon-user",
-                    provider_id=db.new_object_id(), external_id="x", created_at=1)
+    Identity.create(id=storage.new_object_id(), user=user, app=app, provider_type="anon-user",
+                    provider_id=storage.new_object_id(), external_id="x", created_at=1)
 
     assert USER_WITH_IDENTITY.first(user_id=user.id, provider_type="api-key") == (
         User.get_by_id(user.id), None)
@@ -103,7 +103,7 @@ def test_an_update_changes_the_matching_rows_and_says_how_many() -> None:
     user, other = new_user(app), new_user(app)
 
     assert DISABLE_USER.execute(disabled=True, user_id=user.id) == 1
-    assert DISABLE_USER.execute(disabled=True, user_id=db.new_object_id()) == 0
+    assert DISABLE_USER.execute(disabled=True, user_id=storage.new_object_id()) == 0
     assert User.get_by_id(user.id).disabled is True
     assert User.get_by_id(other.id).disabled is False
 
@@ -111,18 +111,18 @@ def test_an_update_changes_the_matching_rows_and_says_how_many() -> None:
 @pytest.mark.usefixtures("connected")
 def test_an_insert_stores_every_field_and_refuses_what_the_database_refuses() -> None:
     app = new_app("six")
-    user = User(id=db.new_object_id(), app=app, type="server", creation_date=7,
+    user = User(id=storage.new_object_id(), app=app, type="server", creation_date=7,
                 last_authentication_date=8, disabled=False, data={}, custom_data={"x": True},
                 creation_order=1)  # the database numbers rows itself, unless given one
 
     INSERT_USER.save(user)
 
     assert stored(User.get_by_id(user.id)) == {**stored(user), "app": app.id}
-    with pytest.raises(peewee.IntegrityError), db.database.atomic():
+    with pytest.raises(peewee.IntegrityError), storage.database.atomic():
         INSERT_USER.save(user)  # the same id again
     with pytest.raises(ValueError, match="no value for"):
         # Fields without a value: a default is never baked into the compiled statement.
-        INSERT_USER.save(User(id=db.new_object_id(), app=app))
+        INSERT_USER.save(User(id=storage.new_object_id(), app=app))
 
 
 @pytest.mark.usefixtures("connected")

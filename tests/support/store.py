@@ -7,9 +7,10 @@ from contextlib import contextmanager
 
 from flask import Flask
 
-from app import clock, db
-from app.domain.schema import ORDERED_MODELS, SCHEMA_VERSION
+from app import clock, storage
 from app.models import SchemaVersion, Session
+from app.storage import SCHEMA_VERSION
+from app.storage.migrations import ORDERED_TABLES
 
 NO_ID = "0" * 24
 
@@ -17,7 +18,7 @@ NO_ID = "0" * 24
 @contextmanager
 def in_database(app: Flask) -> Iterator[None]:
     """Open the app's database for the test itself, outside any request."""
-    with app.app_context(), db.database.connection_context():
+    with app.app_context(), storage.database.connection_context():
         yield
 
 
@@ -38,17 +39,16 @@ def add_session(app_id: str, user_id: str, api_key_id: str | None = None) -> Ses
 def take_away_schema_7() -> None:
     """Give the database the shape of version 5 or before: without the columns, triggers,
     sequences and indexes version 7 added. Call inside `in_database`."""
-    for model in ORDERED_MODELS:
-        table = model._meta.table_name
+    for table in ORDERED_TABLES:
         name = f"{table}_creation_order"
-        db.database.execute_sql(f'DROP INDEX IF EXISTS "{name}_idx"')
-        if db.is_sqlite():
-            db.database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
-        db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN creation_order')
-        if not db.is_sqlite():
-            db.database.execute_sql(f'DROP SEQUENCE IF EXISTS "{name}_seq"')
-    db.database.execute_sql('ALTER TABLE "app" DROP COLUMN refresh_token_seconds')
-    db.database.execute_sql('ALTER TABLE "password_credential" DROP COLUMN confirmed')
+        storage.database.execute_sql(f'DROP INDEX IF EXISTS "{name}_idx"')
+        if storage.is_sqlite():
+            storage.database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN creation_order')
+        if not storage.is_sqlite():
+            storage.database.execute_sql(f'DROP SEQUENCE IF EXISTS "{name}_seq"')
+    storage.database.execute_sql('ALTER TABLE "app" DROP COLUMN refresh_token_seconds')
+    storage.database.execute_sql('ALTER TABLE "password_credential" DROP COLUMN confirmed')
 
 
 # What schema 6 added (app deployment settings, provider metadata fields).
@@ -60,7 +60,7 @@ def take_away_schema_6() -> None:
     """Give the database the shape of version 5 or before as far as version 6 goes:
     without the columns it added. Call inside `in_database`."""
     for table, column in SCHEMA_6_COLUMNS:
-        db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+        storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
 
 def take_away_after_5() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import peewee
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.db import discard_connection
+from app.domain import availability
 from app.domain.errors import DomainError
 from app.http import errors as api_errors
 from app.http.console.blueprint import bp, in_console, secure_headers
@@ -67,13 +66,13 @@ def http_refused(error: HTTPException) -> Response:
     return _http_error_page(error)
 
 
-@bp.errorhandler(peewee.OperationalError)
-@bp.errorhandler(peewee.InterfaceError)
 def database_down(error: Exception) -> Response:
     log.error("database unavailable: %s", type(error).__name__)
-    discard_connection()
-    return error_page(503, "The database is unavailable. Try again shortly.",
-                      {"Retry-After": "1"})
+    return domain_refused(availability.unavailable())
+
+
+for _database_down in availability.UNAVAILABLE:
+    bp.register_error_handler(_database_down, database_down)
 
 
 @bp.errorhandler(Exception)

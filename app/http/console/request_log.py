@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.db import is_object_id
 from app.domain import admin, apps
 from app.domain.errors import DomainError
+from app.domain.ids import is_object_id
 from app.http.console.blueprint import bp
 
 # The link's own path, at the server root as in the original: it leads into the console.

@@ -5,7 +5,7 @@ handler, which sleeps 1, 2, 5, 10, 15, 20, 25, 25 ... ms between tries however s
 lock is free again. A login holds the lock for well under a millisecond, so with two
 workers logging in at once most of the waiting was sleep: login ran at a tenth of the
 floor's rate with a p99 of a third of a second (bench/, CHANGELOG). So a write
-transaction (`BEGIN IMMEDIATE`, see app.db.write_transaction) is tried without SQLite's
+transaction (`BEGIN IMMEDIATE`, see app.storage.write_transaction) is tried without SQLite's
 wait and tried again after 0.1 ms, doubling up to 2 ms, until the same busy timeout has
 passed; then it fails as SQLite would ("database is locked"). Every other statement
 keeps SQLite's busy handler.
@@ -28,7 +28,7 @@ class SqliteDatabase(peewee.SqliteDatabase):
     busy_timeout_seconds = BUSY_TIMEOUT_MS / 1000
 
     def begin(self, lock_type: str | None = None) -> None:
-        if lock_type != "IMMEDIATE":  # app.db.write_transaction asks for IMMEDIATE
+        if lock_type != "IMMEDIATE":  # app.storage.write_transaction asks for IMMEDIATE
             super().begin(lock_type)
             return
         deadline = time.monotonic() + self.busy_timeout_seconds

@@ -8,7 +8,7 @@ doubled the round trips of a one-query request (refresh, profile: bench/, CHANGE
 So a connection given back less than CHECK_AFTER_IDLE_SECONDS ago, idle and open then,
 is handed out again without the round trip: it was working a moment ago. If the server
 went away in that moment, the request using it fails with 503 and Retry-After and the
-connection is thrown away (app.http.errors); connections idle for longer are checked
+connection is thrown away (app.domain.availability); connections idle for longer are checked
 as before.
 """
 

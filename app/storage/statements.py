@@ -26,7 +26,7 @@ from typing import Any
 
 import peewee
 
-from app.db import database
+from app.storage.database import database
 
 Build = Callable[[Any], peewee.Query]
 
