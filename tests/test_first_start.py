@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from app import bootstrap_admin
 from app.domain import admin
 from app.models import AdminKey
-from tests.conftest import ADMIN_BASE
+from tests.support.http import ADMIN_BASE
 from tests.support.store import in_database
 
 LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"

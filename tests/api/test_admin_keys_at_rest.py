@@ -19,8 +19,9 @@ from app import clock, db
 from app.domain import admin, admin_secrets
 from app.domain.schema import SCHEMA_VERSION
 from app.models import AdminKey, AdminSession, Group, SchemaVersion
-from tests.conftest import ADMIN_BASE, _empty_postgres_tables, make_app
-from tests.conftest import AdminSession as LoggedInAdmin
+from tests.support.app import InProcessAdmin as LoggedInAdmin
+from tests.support.app import empty_postgres_tables, make_app
+from tests.support.http import ADMIN_BASE
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
@@ -265,7 +266,7 @@ def version_2_database(database_url: str, tmp_path: Path) -> tuple[str, str, str
     id, session id)."""
     old = make_app(database_url, tmp_path / "old")
     if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+        empty_postgres_tables()
     with in_database(old):
         issued = admin.create_admin_key(["legacy-group"], "made by the previous release")
         AdminKey.update(

@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from app import clock
 from app.domain import tokens
 from app.models import AdminKey
-from tests.conftest import ADMIN_BASE, AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
+from tests.support.http import ADMIN_BASE
 from tests.support.store import in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
@@ -33,7 +34,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def test_login_with_a_key_pair_returns_four_strings_with_jwt_tokens(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     body = assert_json(client.post(LOGIN, json={
         "username": admin_session.public_key, "apiKey": admin_session.private_key,
@@ -49,7 +50,7 @@ def test_login_with_a_key_pair_returns_four_strings_with_jwt_tokens(
 
 
 def test_each_login_opens_a_new_session_with_its_own_tokens(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     again = assert_json(client.post(LOGIN, json={
         "username": admin_session.public_key, "apiKey": admin_session.private_key,
@@ -62,7 +63,7 @@ def test_each_login_opens_a_new_session_with_its_own_tokens(
 
 @pytest.mark.parametrize("who", ["unknown public key", "wrong private key"])
 def test_if_the_key_pair_is_wrong_then_login_is_refused_without_saying_which_half(
-    client: FlaskClient, admin_session: AdminSession, who: str
+    client: FlaskClient, admin_session: InProcessAdmin, who: str
 ) -> None:
     credentials = {"username": admin_session.public_key, "apiKey": admin_session.private_key}
     if who == "unknown public key":
@@ -78,7 +79,7 @@ def test_if_the_key_pair_is_wrong_then_login_is_refused_without_saying_which_hal
 
 
 def test_if_the_admin_key_is_disabled_then_login_is_refused_and_its_tokens_stop_working(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     with in_database(app):
         AdminKey.update(disabled=True).where(
@@ -94,7 +95,7 @@ def test_if_the_admin_key_is_disabled_then_login_is_refused_and_its_tokens_stop_
 
 
 def test_a_public_key_no_admin_key_could_have_is_refused_like_any_unknown_one(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for username in ["nul\u0000byte", "\u0000", "x" * 1000, "ünïcode", ""]:
         with subtests.test(username=username):
@@ -106,7 +107,7 @@ def test_a_public_key_no_admin_key_could_have_is_refused_like_any_unknown_one(
 
 @pytest.mark.parametrize("missing", ["username", "apiKey"])
 def test_login_without_a_credential_field_is_a_missing_parameter(
-    client: FlaskClient, admin_session: AdminSession, missing: str
+    client: FlaskClient, admin_session: InProcessAdmin, missing: str
 ) -> None:
     credentials = {"username": admin_session.public_key, "apiKey": admin_session.private_key}
     del credentials[missing]
@@ -118,7 +119,7 @@ def test_login_without_a_credential_field_is_a_missing_parameter(
 
 
 def test_refresh_returns_a_new_access_token_that_works(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     body = assert_json(client.post(SESSION, headers=_bearer(admin_session.refresh_token)), 201)
 
@@ -128,7 +129,7 @@ def test_refresh_returns_a_new_access_token_that_works(
 
 
 def test_refresh_accepts_the_empty_json_request_realm_core_sends(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     response = client.post(SESSION, data=b"", headers={
         **_bearer(admin_session.refresh_token), "Content-Type": "application/json;charset=utf-8",
@@ -138,7 +139,7 @@ def test_refresh_accepts_the_empty_json_request_realm_core_sends(
 
 
 def test_if_the_access_token_is_sent_to_refresh_then_it_is_an_invalid_session(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     response = client.post(SESSION, headers=_bearer(admin_session.access_token))
 
@@ -146,7 +147,7 @@ def test_if_the_access_token_is_sent_to_refresh_then_it_is_an_invalid_session(
 
 
 def test_if_the_refresh_token_is_sent_where_the_access_token_is_wanted_then_it_is_refused(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     profile = admin_session.get("/auth/profile", token=admin_session.refresh_token)
     apps = admin_session.get(admin_session.apps_path, token=admin_session.refresh_token)
@@ -156,7 +157,7 @@ def test_if_the_refresh_token_is_sent_where_the_access_token_is_wanted_then_it_i
 
 
 def test_if_the_access_token_is_sent_to_logout_then_it_is_refused_and_the_session_lives(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     response = client.delete(SESSION, headers=_bearer(admin_session.access_token))
 
@@ -168,7 +169,7 @@ def test_if_the_access_token_is_sent_to_logout_then_it_is_refused_and_the_sessio
 
 
 def test_logout_ends_the_session_so_its_refresh_token_is_no_longer_found(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     assert_no_content(client.delete(SESSION, headers=_bearer(admin_session.refresh_token)))
 
@@ -177,7 +178,7 @@ def test_logout_ends_the_session_so_its_refresh_token_is_no_longer_found(
 
 
 def test_after_logout_the_sessions_access_token_stops_working_too(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     client.delete(SESSION, headers=_bearer(admin_session.refresh_token))
 
@@ -185,7 +186,7 @@ def test_after_logout_the_sessions_access_token_stops_working_too(
 
 
 def test_logging_out_twice_is_an_invalid_session_the_second_time(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     client.delete(SESSION, headers=_bearer(admin_session.refresh_token))
 
@@ -194,7 +195,7 @@ def test_logging_out_twice_is_an_invalid_session_the_second_time(
 
 
 def test_logout_ends_only_its_own_session(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     other = assert_json(client.post(LOGIN, json={
         "username": admin_session.public_key, "apiKey": admin_session.private_key,
@@ -209,13 +210,13 @@ def test_logout_ends_only_its_own_session(
 # --- expiry --------------------------------------------------------------------------
 
 
-def test_an_access_token_still_works_after_29_minutes(admin_session: AdminSession) -> None:
+def test_an_access_token_still_works_after_29_minutes(admin_session: InProcessAdmin) -> None:
     clock.advance(timedelta(minutes=29))
 
     assert admin_session.get("/auth/profile").status_code == 200
 
 
-def test_an_access_token_expires_after_30_minutes(admin_session: AdminSession) -> None:
+def test_an_access_token_expires_after_30_minutes(admin_session: InProcessAdmin) -> None:
     clock.advance(timedelta(minutes=31))
 
     response = admin_session.get("/auth/profile")
@@ -223,7 +224,7 @@ def test_an_access_token_expires_after_30_minutes(admin_session: AdminSession) -
 
 
 def test_after_the_access_token_expired_the_refresh_token_gets_a_working_one(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     clock.advance(timedelta(minutes=31))
 
@@ -232,7 +233,7 @@ def test_after_the_access_token_expired_the_refresh_token_gets_a_working_one(
 
 
 def test_the_refresh_token_expires_after_the_admin_session_lifetime(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     clock.advance(timedelta(seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"] + 60))
 
@@ -244,7 +245,7 @@ def test_the_refresh_token_expires_after_the_admin_session_lifetime(
 
 
 def test_if_the_bearer_token_is_missing_or_malformed_then_the_session_is_invalid(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for authorization in [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz",
                           "Bearer not-a-jwt", "Bearer a.b.c", admin_session.access_token]:
@@ -255,7 +256,7 @@ def test_if_the_bearer_token_is_missing_or_malformed_then_the_session_is_invalid
 
 
 def test_if_the_signature_is_tampered_with_then_the_session_is_invalid(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     head, payload, signature = admin_session.access_token.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
@@ -265,7 +266,7 @@ def test_if_the_signature_is_tampered_with_then_the_session_is_invalid(
 
 
 def test_a_token_signed_with_another_secret_is_an_invalid_session(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     claims = jwt.decode(admin_session.access_token, options={"verify_signature": False})
     forged = jwt.encode(claims, "somebody-elses-secret-of-enough-length", algorithm="HS256")
@@ -274,7 +275,7 @@ def test_a_token_signed_with_another_secret_is_an_invalid_session(
 
 
 def test_a_client_api_token_does_not_pass_for_an_admin_token(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     claims = jwt.decode(admin_session.access_token, options={"verify_signature": False})
     client_token = tokens.encode("client", claims)  # same claims, the client API's key
@@ -286,7 +287,7 @@ def test_a_client_api_token_does_not_pass_for_an_admin_token(
 
 
 def test_the_profile_names_the_admin_and_a_role_per_granted_group(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     body = assert_json(admin_session.get("/auth/profile"), 200)
 
@@ -299,7 +300,7 @@ def test_the_profile_names_the_admin_and_a_role_per_granted_group(
 
 
 def test_the_profile_user_id_is_the_one_login_returned(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     login = assert_json(client.post(LOGIN, json={
         "username": admin_session.public_key, "apiKey": admin_session.private_key,
@@ -323,7 +324,7 @@ def test_an_admin_granted_two_groups_has_a_role_for_each_and_can_use_both(
 
 
 def test_admins_of_different_groups_see_different_group_ids(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     other = new_admin(app, client, "other-group")
 

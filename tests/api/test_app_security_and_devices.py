@@ -10,18 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.config import MAX_REFRESH_SECONDS
-from tests.conftest import AdminSession
+from tests.support.app import InProcessAdmin
 from tests.support.client_actions import ClientApp, clock_moved
 from tests.support.wire import assert_error, assert_json, assert_no_content
 
 DAY = 24 * 3600
 DEVICE = {"platform": "android", "platformVersion": "14", "sdkVersion": "12.0.0",
           "appId": "com.example.notes", "appVersion": "1.2"}
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 def _expiration(realm: ClientApp) -> str:
@@ -76,7 +71,7 @@ def test_anonymous_sessions_never_expire_whatever_the_app_says(realm: ClientApp)
 
 
 def test_another_apps_lifetime_is_its_own(realm: ClientApp, client: FlaskClient,
-                                          admin_session: AdminSession) -> None:
+                                          admin_session: InProcessAdmin) -> None:
     other = ClientApp.create(client, admin_session, name="otherapp")
     assert_no_content(realm.admin.put(_expiration(realm),
                                       json={"expiration_time_seconds": 1800}))

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import AdminSession
 from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, Tokens, bearer
 from tests.support.wire import (
     OBJECT_ID,
@@ -25,12 +23,6 @@ from tests.support.wire import (
 
 KEYS = "/auth/api_keys"
 MISSING_KEY_ID = "5f0000000000000000000001"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
 
 
 @pytest.fixture

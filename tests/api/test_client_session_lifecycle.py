@@ -6,17 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import jwt
-import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens, clock_moved
 from tests.support.wire import assert_error
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 def _session_id(refresh_token: str) -> str:

@@ -12,7 +12,6 @@ import json
 import os
 import stat
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,91 +21,28 @@ import requests
 from click.testing import CliRunner, Result
 
 from app.cli import main
+from tests.support.admin_api import AdminApi, LiveAdmin
+from tests.support.http import CLIENT_BASE, TIMEOUT_SECONDS, Live
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
 
-ADMIN = "/api/admin/v3.0"
-CLIENT = "/api/client/v2.0"
-TIMEOUT = 30
+
+@pytest.fixture(scope="session")
+def server(live_server: LiveServer) -> LiveServer:
+    """The session's live server (tests/conftest.py)."""
+    return live_server
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path_factory.mktemp("cli-server")) as live:
-        yield live
-
-
-class AdminApi:
+def admin_api(server: LiveServer) -> LiveAdmin:
     """The Admin API spoken directly, to set up and to check what the CLI did."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.http = requests.Session()
-        login = self.http.post(f"{base_url}{ADMIN}/auth/providers/mongodb-cloud/login",
-                               json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY},
-                               timeout=TIMEOUT)
-        assert login.status_code == 200, login.text
-        self.http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-        profile = self.http.get(f"{base_url}{ADMIN}/auth/profile", timeout=TIMEOUT)
-        self.group_id: str = profile.json()["roles"][0]["group_id"]
-
-    def call(self, method: str, path: str, json: Any = None,
-             params: dict[str, str] | None = None) -> requests.Response:
-        """Call a path under the admin's group."""
-        return self.http.request(method, f"{self.base_url}{ADMIN}/groups/{self.group_id}{path}",
-                                 json=json, params=params, timeout=TIMEOUT)
-
-    def ok(self, method: str, path: str, json: Any = None,
-           params: dict[str, str] | None = None) -> Any:
-        response = self.call(method, path, json, params)
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else None
-
-    def apps(self) -> list[dict[str, Any]]:
-        apps: list[dict[str, Any]] = self.ok("GET", "/apps")
-        return apps
-
-    def providers(self, app_id: str) -> dict[str, dict[str, Any]]:
-        """The app's providers with their configuration, keyed by type."""
-        found = {}
-        for summary in self.ok("GET", f"/apps/{app_id}/auth_providers"):
-            found[summary["type"]] = self.ok("GET",
-                                             f"/apps/{app_id}/auth_providers/{summary['_id']}")
-        return found
-
-    def enable_api_keys(self, app_id: str) -> None:
-        provider = self.providers(app_id)["api-key"]
-        self.ok("PUT", f"/apps/{app_id}/auth_providers/{provider['_id']}/enable")
-
-    def add_provider(self, app_id: str, provider_type: str, **fields: Any) -> None:
-        self.ok("POST", f"/apps/{app_id}/auth_providers", {"type": provider_type, **fields})
-
-    def server_keys(self, app_id: str) -> list[dict[str, Any]]:
-        keys: list[dict[str, Any]] = self.ok("GET", f"/apps/{app_id}/api_keys")
-        return keys
-
-    def create_server_key(self, app_id: str, name: str) -> dict[str, Any]:
-        key: dict[str, Any] = self.ok("POST", f"/apps/{app_id}/api_keys", {"name": name})
-        return key
-
-    def users(self, app_id: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        params: dict[str, str] = {}
-        while page := self.ok("GET", f"/apps/{app_id}/users", params=params):
-            found += page
-            params = {"after": page[-1]["_id"]}
-        return found
-
-
-@pytest.fixture(scope="session")
-def admin_api(server: LiveServer) -> AdminApi:
-    return AdminApi(server.base_url)
+    return AdminApi(Live(server.base_url)).log_in()
 
 
 def client_login(base_url: str, client_app_id: str, key: str) -> requests.Response:
     """Log in with an API key over the Client API, as the Realm SDKs do."""
     return requests.post(
-        f"{base_url}{CLIENT}/app/{client_app_id}/auth/providers/api-key/login",
-        json={"key": key}, timeout=TIMEOUT,
+        f"{base_url}{CLIENT_BASE}/app/{client_app_id}/auth/providers/api-key/login",
+        json={"key": key}, timeout=TIMEOUT_SECONDS,
     )
 
 
@@ -191,7 +127,7 @@ def app(logged_in: Cli) -> dict[str, Any]:
 
 
 @pytest.fixture
-def keys_app(app: dict[str, Any], admin_api: AdminApi) -> dict[str, Any]:
+def keys_app(app: dict[str, Any], admin_api: LiveAdmin) -> dict[str, Any]:
     """A new app whose api-key provider is enabled."""
     admin_api.enable_api_keys(app["_id"])
     return app

@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from tests.reliability.conftest import NewDatabase
-from tests.reliability.deployment import ADMIN, Admin, Deployment, RealmApp, running
+from tests.reliability.deployment import ADMIN, Deployment, RealmApp, log_in, running
 from tests.reliability.storage import Inventory
 from tests.support.live_server import LiveServer
 
@@ -76,7 +76,7 @@ def test_killing_workers_during_a_stream_of_creations_and_deletions_leaves_nothi
     server: LiveServer,
 ) -> None:
     deployment = Deployment([server.base_url])
-    realm = Admin.log_in(deployment).create_app("crashes")
+    realm = RealmApp.create(log_in(deployment), "crashes")
     created: list[str] = []
     answers: list[int] = []
     done = 0
@@ -210,7 +210,7 @@ def test_a_worker_killed_half_way_through_making_a_key_leaves_no_trace_of_it(
     server: LiveServer,
 ) -> None:
     deployment = Deployment([server.base_url])
-    realm = Admin.log_in(deployment).create_app("halfway")
+    realm = RealmApp.create(log_in(deployment), "halfway")
     kept = realm.new_server_key("kept")
 
     with Stall(server.database_url) as stall:

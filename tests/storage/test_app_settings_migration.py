@@ -21,7 +21,7 @@ from app import db
 from app.domain import schema
 from app.domain.schema import SCHEMA_VERSION
 from app.models import App, AuthProvider, SchemaVersion
-from tests.conftest import _empty_postgres_tables, make_app, new_admin
+from tests.support.app import empty_postgres_tables, make_app, new_admin
 from tests.support.store import in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
 
@@ -32,7 +32,7 @@ PASSWORD_CONFIG = {"autoConfirm": True, "resetPasswordUrl": "https://example.com
 
 @dataclass(frozen=True)
 class Version5:
-    admin: Any  # the AdminSession that made it, on the old server
+    admin: Any  # the InProcessAdmin that made it, on the old server
     apps: list[dict[str, Any]]
     providers: dict[str, list[dict[str, Any]]]  # app _id -> GET of each provider
     server_key: str
@@ -50,7 +50,7 @@ def version_5_database(database_url: str, tmp_path: Path) -> Iterator[Version5]:
     database without version 6's columns, recorded at version 5."""
     old = make_app(database_url, tmp_path / "old")
     if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+        empty_postgres_tables()
     client = old.test_client()
     admin = new_admin(old, client)
     made = [admin.create_app("legacy"), admin.create_app("second")]

@@ -21,7 +21,7 @@ from flask import Flask
 from app import clock, db
 from app.domain import api_keys, apps, logins, passwords, providers, users
 from app.models import App, Group, PasswordCredential, SchemaVersion
-from tests.conftest import _empty_postgres_tables, make_app
+from tests.support.app import empty_postgres_tables, make_app
 from tests.support.client_actions import PASSWORD
 from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
 
@@ -48,7 +48,7 @@ def _as_version_5() -> None:
 def version_5_database(database_url: str, tmp_path: Path) -> Version5:
     old = make_app(database_url, tmp_path / "old")
     if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+        empty_postgres_tables()
     with in_database(old):
         group = Group.create(id=db.new_object_id(), name="group", created_at=1)
         app = apps.create_app(group, "legacy")

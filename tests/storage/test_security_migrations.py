@@ -23,7 +23,7 @@ from flask import Flask
 from app import db
 from app.domain import api_keys, apps, logins, passwords, providers, sessions, tokens
 from app.models import Group, Identity, PasswordCredential, SchemaVersion, Session, User
-from tests.conftest import _empty_postgres_tables, make_app
+from tests.support.app import empty_postgres_tables, make_app
 from tests.support.client_actions import PASSWORD
 from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
 
@@ -54,7 +54,7 @@ def version_3_database(database_url: str, tmp_path: Path) -> Version3:
     and a session that password opened, and emails stored in decomposed form."""
     old = make_app(database_url, tmp_path / "old")
     if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+        empty_postgres_tables()
     with in_database(old):
         group = Group.create(id=db.new_object_id(), name="group", created_at=1)
         app = apps.create_app(group, "legacy")

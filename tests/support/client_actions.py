@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import clock
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
 from tests.support.wire import assert_json
 
 CLIENT_BASE = "/api/client/v2.0"
@@ -52,12 +52,12 @@ class ClientApp:
     """An app as an SDK (client App ID) and as its admin (`_id`) see it."""
 
     client: FlaskClient
-    admin: AdminSession
+    admin: InProcessAdmin
     app_id: str
     client_app_id: str
 
     @classmethod
-    def create(cls, client: FlaskClient, admin: AdminSession, name: str = "clientapp",
+    def create(cls, client: FlaskClient, admin: InProcessAdmin, name: str = "clientapp",
                providers: tuple[str, ...] = ALL_PROVIDERS) -> ClientApp:
         """Create an app with `providers` enabled (local-userpass auto-confirms)."""
         created = admin.create_app(name)
