@@ -84,7 +84,8 @@ class Live:
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
         self.timeout = timeout
-        self.history: list[requests.Response] | None = [] if keep_history else None
+        self.keep_history = keep_history
+        self.history: list[requests.Response] = []
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 json: Any = None, params: dict[str, str] | None = None,
@@ -92,7 +93,7 @@ class Live:
         response = self.session.request(method, self.base_url + path, json=json,
                                         params=params, headers=headers,
                                         timeout=self.timeout, **requests_options)
-        if self.history is not None:
+        if self.keep_history:
             self.history.append(response)
         return response
 
