@@ -16,12 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import clock, db
-from app.domain import admin, admin_secrets
+from app.domain import admin
 from app.domain.schema import SCHEMA_VERSION
 from app.models import AdminKey, AdminSession, Group, SchemaVersion
 from tests.support.app import InProcessAdmin as LoggedInAdmin
 from tests.support.app import empty_postgres_tables, make_app
 from tests.support.http import ADMIN_BASE
+from tests.support.spies import count_scrypt_runs
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
@@ -191,14 +192,7 @@ def test_every_refused_admin_login_costs_one_scrypt_run(
     else:
         with in_database(app):
             admin.disable_admin_key(admin_session.public_key)
-    runs: list[int] = []
-    real = admin_secrets._scrypt
-
-    def counted(*args: object) -> bytes:
-        runs.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(admin_secrets, "_scrypt", counted)
+    runs = count_scrypt_runs(monkeypatch)
 
     assert_error(client.post(LOGIN, json=credentials), 401, "AuthError")
     assert len(runs) == 1

@@ -519,12 +519,8 @@ def test_an_anonymous_user_links_an_email_password_identity_and_stays_the_same_u
     realm: ClientApp,
 ) -> None:
     anonymous = realm.login_anonymously()
-    realm.register("ann@example.com")
 
-    linked = Tokens.from_response(realm.login(
-        "local-userpass", {"username": "ann@example.com", "password": PASSWORD},
-        link_with=anonymous.access_token,
-    ))
+    linked = realm.link_password(anonymous, "ann@example.com")
 
     assert linked.user_id == anonymous.user_id
     assert [i["provider_type"] for i in _identities(realm, linked)] == ["anon-user",

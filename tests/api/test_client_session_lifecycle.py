@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import jwt
 
-from tests.support.client_actions import PASSWORD, ClientApp, Tokens, clock_moved
+from tests.support.client_actions import PASSWORD, ClientApp, clock_moved
 from tests.support.wire import assert_error
 
 
@@ -35,12 +35,8 @@ def test_linking_continues_the_callers_session_instead_of_opening_another(
     realm: ClientApp,
 ) -> None:
     anonymous = realm.login_anonymously()
-    realm.register("linker@example.com")
 
-    linked = Tokens.from_response(realm.login(
-        "local-userpass", {"username": "linker@example.com", "password": PASSWORD},
-        link_with=anonymous.access_token,
-    ))
+    linked = realm.link_password(anonymous, "linker@example.com")
 
     assert _session_id(linked.refresh_token) == _session_id(anonymous.refresh_token)
     assert realm.profile(linked).status_code == 200

@@ -21,8 +21,8 @@ from app import db
 from app.domain import schema
 from app.domain.schema import SCHEMA_VERSION
 from app.models import App, AuthProvider, SchemaVersion
-from tests.support.app import empty_postgres_tables, make_app, new_admin
-from tests.support.store import in_database, take_away_schema_7
+from tests.support.app import make_app, new_admin
+from tests.support.store import app_before_upgrade, in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
 
 NEW_COLUMNS = [(App, "environment"), (App, "provider_region"),
@@ -48,9 +48,7 @@ def _columns(table: str) -> set[str]:
 def version_5_database(database_url: str, tmp_path: Path) -> Iterator[Version5]:
     """Two apps, their providers (one configured), a server key and a password user, in a
     database without version 6's columns, recorded at version 5."""
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     client = old.test_client()
     admin = new_admin(old, client)
     made = [admin.create_app("legacy"), admin.create_app("second")]

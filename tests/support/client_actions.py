@@ -18,10 +18,11 @@ from werkzeug.test import TestResponse
 
 from app import clock
 from tests.support.app import InProcessAdmin, new_admin
+from tests.support.http import TEST_PASSWORD
 from tests.support.wire import assert_json
 
 CLIENT_BASE = "/api/client/v2.0"
-PASSWORD = "correct-horse-battery"
+PASSWORD = TEST_PASSWORD
 ALL_PROVIDERS = ("api-key", "anon-user", "local-userpass")
 
 
@@ -142,6 +143,14 @@ class ClientApp:
         return Tokens.from_response(
             self.login("local-userpass", {"username": email, "password": password})
         )
+
+    def link_password(self, tokens: Tokens, email: str, password: str = PASSWORD) -> Tokens:
+        """Register `email` and link it to the user of `tokens` (an SDK's `linkCredentials`)."""
+        self.register(email, password)
+        return Tokens.from_response(self.login(
+            "local-userpass", {"username": email, "password": password},
+            link_with=tokens.access_token,
+        ))
 
     def register_and_login(self, email: str, password: str = PASSWORD) -> Tokens:
         """Register an email/password user and log it in (the first login creates it)."""
