@@ -21,11 +21,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import psycopg
+import requests
 
 from app.domain import keys
 from app.models import ApiKey, App, User
 from tests.support.admin_api import AdminApi
-from tests.support.http import CLIENT_BASE, Live, bearer
+from tests.support.client_api import ClientApi
+from tests.support.http import Live
 
 USER_KEYS = 20
 SERVER_KEYS = 100
@@ -49,11 +51,10 @@ class Fixtures:
     key_refresh_token: str
 
 
-def _call(http: Live, method: str, path: str, *, token: str = "", json: Any = None,
-          expect: int = 200) -> Any:
+def _call(client: ClientApi[requests.Response], method: str, path: str, *, token: str = "",
+          json: Any = None, expect: int = 200) -> Any:
     """A Client API call of the set-up, which must answer `expect`."""
-    response = http.request(method, CLIENT_BASE + path, json=json,
-                            headers=bearer(token) if token else None)
+    response = client.request(method, path, token=token or None, json=json)
     if response.status_code != expect:
         raise RuntimeError(f"set-up: {method} {path} answered {response.status_code}, "
                            f"not {expect}: {response.text[:300]}")
@@ -64,6 +65,7 @@ def prepare(base_url: str) -> Fixtures:
     """Set up the apps, keys, user and tokens through the Admin and Client APIs."""
     http = Live(base_url)
     admin = AdminApi(http).log_in()
+    client = ClientApi(http)
     tag = secrets.token_hex(3)
 
     def new_app(name: str) -> dict[str, Any]:
@@ -77,18 +79,18 @@ def prepare(base_url: str) -> Fixtures:
                    for number in range(SERVER_KEYS)]
     client_app = f"/app/{app['client_app_id']}"
     credentials = {"username": "bench@example.com", "password": "bench-password"}
-    _call(http, "POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
+    _call(client, "POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
           json={"email": credentials["username"], "password": credentials["password"]})
-    user = _call(http, "POST", f"{client_app}/auth/providers/local-userpass/login",
+    user = _call(client, "POST", f"{client_app}/auth/providers/local-userpass/login",
                  json=credentials)
     user_keys = [
-        _call(http, "POST", "/auth/api_keys", token=user["refresh_token"], expect=201,
+        _call(client, "POST", "/auth/api_keys", token=user["refresh_token"], expect=201,
               json={"name": f"user-{number}"})["key"]
         for number in range(USER_KEYS)
     ]
     # A user key's first login links its identity; do it here, not in the workload.
-    _call(http, "POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
-    key_login = _call(http, "POST", f"{client_app}/auth/providers/api-key/login",
+    _call(client, "POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
+    key_login = _call(client, "POST", f"{client_app}/auth/providers/api-key/login",
                       json={"key": server_keys[0]})
     return Fixtures(
         group_id=admin.group_id, app_id=app["_id"], client_app_id=app["client_app_id"],

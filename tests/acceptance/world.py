@@ -17,7 +17,8 @@ import requests
 from pytest_bdd import parsers
 
 from tests.support.admin_api import LiveAdmin
-from tests.support.http import CLIENT_BASE, CLOCK, TEST_PASSWORD, Live, bearer
+from tests.support.client_api import ClientApi
+from tests.support.http import CLOCK, TEST_PASSWORD, Live
 
 PASSWORD = TEST_PASSWORD
 
@@ -150,8 +151,7 @@ class World:
     def client_call(self, method: str, path: str, *, token: str | None = None,
                     json: Any = None) -> requests.Response:
         """Call the Client API v2 as an SDK would."""
-        return self.http.request(method, CLIENT_BASE + path, json=json,
-                                 headers=bearer(token) if token else None)
+        return ClientApi(self.http).request(method, path, token=token or None, json=json)
 
     def log_in(self, provider: str, credentials: dict[str, str]) -> requests.Response:
         return self.client_call(

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, Tokens, bearer
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens
+from tests.support.http import CLIENT_BASE, bearer
 from tests.support.wire import (
     OBJECT_ID,
     assert_error,

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.support.app import InProcessAdmin, make_app
-from tests.support.client_actions import CLIENT_BASE, ClientApp, client_app_on
-from tests.support.http import ADMIN_BASE
+from tests.support.client_actions import ClientApp, client_app_on
+from tests.support.http import ADMIN_BASE, CLIENT_BASE
 from tests.support.wire import assert_error, assert_json
 
 ORIGIN = "https://app.example.com"

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.support.app import InProcessAdmin, make_app
-from tests.support.client_actions import CLIENT_BASE, ClientApp, client_app_on
+from tests.support.client_actions import ClientApp, client_app_on
+from tests.support.http import CLIENT_BASE
 from tests.support.wire import assert_error, assert_json
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "auth.example.org"}

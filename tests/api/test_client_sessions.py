@@ -15,8 +15,8 @@ import jwt
 import pytest
 
 from tests.support.app import InProcessAdmin
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, Tokens, bearer
-from tests.support.http import ADMIN_BASE
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 SESSION = "/auth/session"

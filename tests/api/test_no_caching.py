@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.support.app import InProcessAdmin
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, bearer
-from tests.support.http import ADMIN_BASE
+from tests.support.client_actions import PASSWORD, ClientApp
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 
 Call = Callable[[ClientApp], TestResponse]
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tests.support.admin_api import AdminApi, LiveAdmin
+from tests.support.client_api import ClientApi
 from tests.support.http import ADMIN_BASE, CLIENT_BASE, CLOCK, TEST_PASSWORD, bearer
 from tests.support.live_server import LiveServer
 
@@ -139,12 +140,15 @@ class RealmApp:
 
     # --- the SDK's side -----------------------------------------------------------------
 
+    @property
+    def client_api(self) -> ClientApi[requests.Response]:
+        """The Client API of the deployment, as an SDK speaks it."""
+        return ClientApi(self.deployment)
+
     def login(self, provider: str, credentials: dict[str, Any], *, server: int | None = None,
               headers: dict[str, str] | None = None) -> requests.Response:
-        return self.deployment.request(
-            "POST", f"{CLIENT}/app/{self.client_app_id}/auth/providers/{provider}/login",
-            server=server, json={**credentials, "options": {"device": {}}}, headers=headers,
-        )
+        return self.client_api.login(self.client_app_id, provider, credentials, server=server,
+                                 headers=headers)
 
     def login_with_key(self, key: str, *, server: int | None = None) -> dict[str, str]:
         response = self.login("api-key", {"key": key}, server=server)
@@ -154,10 +158,7 @@ class RealmApp:
 
     def register(self, email: str, password: str = PASSWORD, *,
                  server: int | None = None) -> None:
-        response = self.deployment.request(
-            "POST", f"{CLIENT}/app/{self.client_app_id}/auth/providers/local-userpass/register",
-            server=server, json={"email": email, "password": password},
-        )
+        response = self.client_api.register(self.client_app_id, email, password, server=server)
         assert response.status_code == 201, response.text
 
     def login_with_password(self, email: str, password: str = PASSWORD, *,
@@ -170,8 +171,7 @@ class RealmApp:
 
     def create_user_key(self, refresh_token: str, name: str, *,
                         server: int | None = None) -> requests.Response:
-        return self.deployment.request("POST", f"{CLIENT}/auth/api_keys", server=server,
-                                       token=refresh_token, json={"name": name})
+        return self.client_api.create_user_key(refresh_token, name, server=server)
 
 
 @dataclass(frozen=True)

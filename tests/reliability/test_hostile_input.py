@@ -35,16 +35,8 @@ from werkzeug.test import TestResponse
 from app.domain import keys, tokens
 from app.models import ALL_MODELS, ApiKey, Device, LoginFailure
 from tests.support.app import InProcessAdmin, make_app
-from tests.support.client_actions import (
-    CLIENT_BASE,
-    PASSWORD,
-    ClientApp,
-    Tokens,
-    bearer,
-    client_app_on,
-    clock_moved,
-)
-from tests.support.http import ADMIN_BASE
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens, client_app_on, clock_moved
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 from tests.support.store import in_database
 from tests.support.wire import assert_error
 
