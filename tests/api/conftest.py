@@ -7,10 +7,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.app import InProcessAdmin
-from tests.support.client_actions import ClientApp
+from tests.support.client_actions import ClientApp, Tokens
 
 
 @pytest.fixture
 def realm(client: FlaskClient, admin_session: InProcessAdmin) -> ClientApp:
     """An app with the api-key, anon-user and local-userpass providers enabled."""
     return ClientApp.create(client, admin_session)
+
+
+@pytest.fixture
+def ann(realm: ClientApp) -> Tokens:
+    """An email/password user of `realm`, logged in."""
+    return realm.register_and_login("ann@example.com")

@@ -26,12 +26,6 @@ KEYS = "/auth/api_keys"
 MISSING_KEY_ID = "5f0000000000000000000001"
 
 
-@pytest.fixture
-def ann(realm: ClientApp) -> Tokens:
-    """An email/password user, logged in."""
-    return realm.register_and_login("ann@example.com")
-
-
 def _list(realm: ClientApp, tokens: Tokens) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = assert_json(realm.get(KEYS, tokens.refresh_token), 200)
     return body

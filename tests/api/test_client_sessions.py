@@ -22,12 +22,6 @@ from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_c
 SESSION = "/auth/session"
 
 
-@pytest.fixture
-def ann(realm: ClientApp) -> Tokens:
-    """An email/password user, logged in."""
-    return realm.register_and_login("ann@example.com")
-
-
 def _claims(token: str) -> dict[str, Any]:
     claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     return claims

@@ -108,9 +108,8 @@ class AdminApi(Generic[R]):
 
     def listed_providers(self, app_id: str, **route: Any) -> list[dict[str, Any]]:
         """The app's providers, as listed (without their configuration)."""
-        response = self.get(f"{self.app_path(app_id)}/auth_providers", **route)
-        assert _status(response) == 200, text_of(response)
-        listed: list[dict[str, Any]] = body_of(response)
+        listed: list[dict[str, Any]] = self._read(f"{self.app_path(app_id)}/auth_providers",
+                                                  **route)
         return listed
 
     def provider(self, app_id: str, provider_type: str, **route: Any) -> dict[str, Any]:
@@ -130,17 +129,15 @@ class AdminApi(Generic[R]):
         return added
 
     def enable_api_keys(self, app_id: str, **route: Any) -> None:
-        provider = self.provider(app_id, "api-key", **route)
-        response = self.put(f"{self.app_path(app_id)}/auth_providers/{provider['_id']}/enable",
-                            **route)
-        assert _status(response) == 204, text_of(response)
+        self.enable_provider(app_id, "api-key", **route)
 
     def enable_provider(self, app_id: str, provider_type: str,
                         config: dict[str, Any] | None = None, **route: Any) -> None:
         """Enable the app's provider of `provider_type`, adding it when it is absent
         (local-userpass then confirms users automatically unless `config` says otherwise)."""
-        if any(p["type"] == provider_type for p in self.listed_providers(app_id, **route)):
-            provider = self.provider(app_id, provider_type, **route)
+        listed = self.listed_providers(app_id, **route)
+        provider = next((p for p in listed if p["type"] == provider_type), None)
+        if provider is not None:
             response = self.put(
                 f"{self.app_path(app_id)}/auth_providers/{provider['_id']}/enable", **route)
             assert _status(response) == 204, text_of(response)
@@ -162,21 +159,22 @@ class AdminApi(Generic[R]):
         return key
 
     def server_keys(self, app_id: str, **route: Any) -> list[dict[str, Any]]:
-        response = self.get(f"{self.app_path(app_id)}/api_keys", **route)
-        assert _status(response) == 200, text_of(response)
-        keys: list[dict[str, Any]] = body_of(response)
+        keys: list[dict[str, Any]] = self._read(f"{self.app_path(app_id)}/api_keys", **route)
         return keys
 
     def users(self, app_id: str, **route: Any) -> list[dict[str, Any]]:
         """Every user of the app, following the Admin API's pages."""
         found: list[dict[str, Any]] = []
-        while True:
-            params = {"after": found[-1]["_id"]} if found else {}
-            page = self.get(f"{self.app_path(app_id)}/users", params=params, **route)
-            assert _status(page) == 200, text_of(page)
-            if not body_of(page):
-                return found
-            found.extend(body_of(page))
+        while page := self._read(f"{self.app_path(app_id)}/users",
+                                 params={"after": found[-1]["_id"]} if found else {}, **route):
+            found.extend(page)
+        return found
+
+    def _read(self, path: str, **options: Any) -> Any:
+        """GET `path`, which must answer 200; return the body."""
+        response = self.get(path, **options)
+        assert _status(response) == 200, f"GET {path}: {text_of(response)}"
+        return body_of(response)
 
 
 def _status(response: Any) -> int:
