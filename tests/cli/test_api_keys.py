@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cli.conftest import Cli, client_login, one_error_line
+from tests.cli.driver import Cli, client_login, one_error_line
 from tests.support.admin_api import LiveAdmin
 
 

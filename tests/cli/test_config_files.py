@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.cli import options
-from tests.cli.conftest import Cli, one_error_line
+from tests.cli.driver import Cli, one_error_line
 from tests.support.admin_api import LiveAdmin
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.cli.conftest import Cli, mode_of, one_error_line
+from tests.cli.driver import Cli, mode_of, one_error_line
 from tests.support.http import ADMIN_BASE, TIMEOUT_SECONDS
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, free_port
 

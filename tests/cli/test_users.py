@@ -14,7 +14,7 @@ import requests
 
 from app.cli.context import AdminContext, AppRef
 from app.cli.profiles import Profile
-from tests.cli.conftest import Cli, client_login, one_error_line
+from tests.cli.driver import Cli, client_login, one_error_line
 from tests.support.admin_api import LiveAdmin
 from tests.support.http import CLIENT_BASE, TIMEOUT_SECONDS
 from tests.support.http import TEST_PASSWORD as PASSWORD

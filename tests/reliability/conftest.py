@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.deployment import Deployment, running
 from tests.support.live_server import LiveServer
-from tests.support.postgres import drop_database, new_database
-
-NewDatabase = Callable[[], str]
+from tests.support.postgres import NewDatabase, drop_database, new_database
 
 
 @pytest.fixture

@@ -33,12 +33,12 @@ from app.domain import keys
 from app.domain import settings as domain_settings
 from app.domain.schema import SCHEMA_VERSION
 from app.models import LoginFailure, SchemaVersion
-from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import ADMIN, Deployment, RealmApp, log_in, running
 from tests.support.app import InProcessAdmin, make_app
 from tests.support.client_actions import PASSWORD, ClientApp
 from tests.support.http import ADMIN_BASE
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
+from tests.support.postgres import NewDatabase
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 

@@ -27,10 +27,10 @@ import psycopg
 import pytest
 import requests
 
-from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import ADMIN, Deployment, RealmApp, log_in, running
 from tests.reliability.storage import Inventory
 from tests.support.live_server import LiveServer
+from tests.support.postgres import NewDatabase
 
 WORKERS = 3
 STREAM_OPERATIONS = 90

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from app.domain import keys
-from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import (
     ADMIN,
     CLIENT,
@@ -32,7 +31,7 @@ from tests.reliability.deployment import (
     running,
 )
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
-from tests.support.postgres import find_pg_bin_dir
+from tests.support.postgres import NewDatabase, find_pg_bin_dir
 
 A, B = 0, -1  # the first and the last server (the same one on SQLite)
 

@@ -38,7 +38,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -74,6 +74,9 @@ _INSTALL_HINT = (
     f"`postgresql` package), or set {PG_BIN_ENV} to the directory that holds initdb and pg_ctl, "
     f"or set {TEST_DATABASE_URL_ENV} to use an existing server."
 )
+
+
+NewDatabase = Callable[[], str]  # a fixture's maker of throw-away databases (their URLs)
 
 
 def new_database(server_url: str, name: str) -> str:
