@@ -15,13 +15,13 @@ from app import clock
 from app.domain import api_keys, passwords
 from app.models import ApiKey, App, Identity, PasswordCredential, Session, User
 from tests.support.app import InProcessAdmin, new_admin
+from tests.support.http import CLIENT_BASE
+from tests.support.http import TEST_PASSWORD as PASSWORD
 from tests.support.store import add_session, in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 USER_FIELDS = {"_id", "identities", "type", "creation_date", "last_authentication_date",
                "disabled", "data", "custom_data"}
-PASSWORD = "correct-horse"
-CLIENT_BASE = "/api/client/v2.0"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app.config import MAX_REFRESH_SECONDS
 from tests.support.app import InProcessAdmin
-from tests.support.client_actions import ClientApp, clock_moved
+from tests.support.client_actions import PASSWORD, ClientApp, clock_moved
 from tests.support.wire import assert_error, assert_json, assert_no_content
 
 DAY = 24 * 3600
@@ -109,10 +109,10 @@ def test_another_groups_app_is_not_found(realm: ClientApp) -> None:
 def test_a_users_devices_are_those_of_its_sessions(realm: ClientApp) -> None:
     realm.register("ada@example.com")
     phone = realm.login("local-userpass", {"username": "ada@example.com",
-                                           "password": "correct-horse-battery"}, device=DEVICE)
+                                           "password": PASSWORD}, device=DEVICE)
     user_id = phone.json["user_id"]
     realm.login("local-userpass", {"username": "ada@example.com",
-                                   "password": "correct-horse-battery"})  # no device
+                                   "password": PASSWORD})  # no device
     devices_path = f"{realm.admin_path}/users/{user_id}/devices"
 
     devices = assert_json(realm.admin.get(devices_path), 200)

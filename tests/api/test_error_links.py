@@ -18,10 +18,9 @@ from werkzeug.test import TestResponse
 from app import clock
 from tests.support.app import InProcessAdmin
 from tests.support.client_actions import ClientApp
-from tests.support.http import ADMIN_BASE
+from tests.support.http import ADMIN_BASE, CLIENT_BASE
 from tests.support.wire import CORRELATION_HEADER, assert_error, assert_link
 
-CLIENT_BASE = "/api/client/v2.0"
 ANY_ID = "0123456789abcdef01234567"
 
 

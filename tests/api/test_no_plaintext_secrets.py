@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 from app import db
 from app.models import ALL_MODELS
 from tests.support.app import InProcessAdmin
-
-CLIENT_BASE = "/api/client/v2.0"
+from tests.support.http import CLIENT_BASE
 
 
 def _database_text(app: Flask, database_url: str) -> bytes:
