@@ -21,10 +21,10 @@ from app import clock, models
 from app.cli import main
 from tests.support.app import TEST_SECRET_KEY, InProcessAdmin, new_admin
 from tests.support.http import ADMIN_BASE
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.store import in_database
 from tests.support.wire import assert_error
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 SESSION = f"{ADMIN_BASE}/auth/session"
 
 

@@ -25,9 +25,9 @@ from flask.testing import FlaskClient
 from app import db
 from app.cli.serve import exposure_warning
 from app.config import LOOPBACK_HOSTS
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.live_server import free_port
 
-LOGIN = "/api/admin/v3.0/auth/providers/mongodb-cloud/login"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 BANNER = "FIRST START"

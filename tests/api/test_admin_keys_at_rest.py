@@ -22,11 +22,11 @@ from app.models import AdminKey, AdminSession, Group, SchemaVersion
 from tests.support.app import InProcessAdmin as LoggedInAdmin
 from tests.support.app import empty_postgres_tables, make_app
 from tests.support.http import ADMIN_BASE
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.spies import count_scrypt_runs
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 SESSION = f"{ADMIN_BASE}/auth/session"
 PROFILE = f"{ADMIN_BASE}/auth/profile"
 ENV_PUBLIC_KEY = "automation"

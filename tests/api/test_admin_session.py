@@ -19,10 +19,10 @@ from app.domain import tokens
 from app.models import AdminKey
 from tests.support.app import InProcessAdmin, new_admin
 from tests.support.http import ADMIN_BASE, bearer
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.store import in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 SESSION = f"{ADMIN_BASE}/auth/session"
 PROFILE = f"{ADMIN_BASE}/auth/profile"
 

@@ -13,7 +13,7 @@ from typing import Any, Generic, Self
 
 import requests
 
-from tests.support.http import ADMIN_BASE, R, Transport, bearer, body_of, text_of
+from tests.support.http import ADMIN_BASE, ADMIN_LOGIN, R, Transport, bearer, body_of, text_of
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
 
 
@@ -35,7 +35,7 @@ class AdminApi(Generic[R]):
 
         `route` goes with the login request alone (`server=` of the reliability tests)."""
         response = self.http.request(
-            "POST", f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login",
+            "POST", ADMIN_LOGIN,
             json={"username": self.public_key, "apiKey": self.private_key}, **route,
         )
         assert _status(response) == 200, f"the admin could not log in: {text_of(response)}"

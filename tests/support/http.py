@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 ADMIN_BASE = "/api/admin/v3.0"
 CLIENT_BASE = "/api/client/v2.0"
 CLOCK = "/_testing/clock"
+ADMIN_LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 TIMEOUT_SECONDS = 30
 # The password the tests give email/password users unless a test is about passwords.
 TEST_PASSWORD = "correct-horse-battery"
