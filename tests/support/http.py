@@ -69,8 +69,9 @@ class InProcess:
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 json: Any = None, params: dict[str, str] | None = None,
                 **werkzeug: Any) -> TestResponse:
-        return self.client.open(path, method=method, headers=headers, json=json,
-                                query_string=params, **werkzeug)
+        if params is not None:  # else werkzeug's own query_string, if a test gives one
+            werkzeug["query_string"] = params
+        return self.client.open(path, method=method, headers=headers, json=json, **werkzeug)
 
 
 class Live:
