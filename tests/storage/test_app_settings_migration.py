@@ -10,7 +10,7 @@ version 5 created. Every test runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from app.domain import schema
 from app.domain.schema import SCHEMA_VERSION
 from app.models import App, AuthProvider, SchemaVersion
 from tests.support.app import make_app, new_admin
+from tests.support.http import InProcess
 from tests.support.store import app_before_upgrade, in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
 
@@ -91,7 +92,7 @@ def _upgraded(before: Version5, database_url: str, tmp_path: Path) -> tuple[Flas
         for model, column in NEW_COLUMNS:
             assert column in _columns(model._meta.table_name)
     # The same admin session, now talking to the upgraded server.
-    return upgraded, replace(before.admin, client=upgraded.test_client())
+    return upgraded, before.admin.through(InProcess(upgraded.test_client()))
 
 
 def test_old_apps_and_providers_read_as_they_did_with_the_new_settings_at_their_defaults(

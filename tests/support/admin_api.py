@@ -9,6 +9,7 @@ transport's response unchecked, so a test asserts what it is about; the set-up s
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Generic, Self
 
 import requests
@@ -45,6 +46,14 @@ class AdminApi(Generic[R]):
         assert _status(profile) == 200, text_of(profile)
         self.group_id = body_of(profile)["roles"][0]["group_id"]
         return self
+
+    def through(self, http: Transport[R]) -> AdminApi[R]:
+        """The same admin, still logged in, sending through `http` (another app object
+        on the same database, say, after a restart)."""
+        moved = copy.copy(self)
+        moved.http = http
+        moved.extra_headers = dict(self.extra_headers)
+        return moved
 
     # --- requests, `path` after /api/admin/v3.0 -----------------------------------------
 
