@@ -18,6 +18,7 @@ from bench import seed, wrk
 from bench.server import BenchServer, children_of, process_cpu_seconds
 from bench.servers import REFERENCE as REFERENCE_SERVER
 from bench.servers import SERVERS, CommandServer
+from tests.support.http import ADMIN_BASE, CLIENT_BASE
 
 REFERENCE = "reference: bare Flask, gunicorn sync"
 FLOOR = "floor: GET /healthz/live"
@@ -49,21 +50,21 @@ DATABASE_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
 def _workloads(f: seed.Fixtures) -> list[tuple[str, wrk.Request]]:
-    login = f"{seed.CLIENT}/app/{f.client_app_id}/auth/providers/api-key/login"
+    login = f"{CLIENT_BASE}/app/{f.client_app_id}/auth/providers/api-key/login"
     device = {"platform": "bench", "sdkVersion": "wrk"}
 
     def login_body(key: str) -> str:
         return json.dumps({"key": key, "options": {"device": device}})
 
-    admin_app = f"{seed.ADMIN}/groups/{f.group_id}/apps"
+    admin_app = f"{ADMIN_BASE}/groups/{f.group_id}/apps"
     return [
         (LOGIN_SERVER, wrk.Request("POST", login, body=login_body(f.server_key))),
         (LOGIN_USER, wrk.Request("POST", login, body=login_body(f.user_key))),
-        (REFRESH, wrk.Request("POST", f"{seed.CLIENT}/auth/session",
+        (REFRESH, wrk.Request("POST", f"{CLIENT_BASE}/auth/session",
                               authorization=f"Bearer {f.key_refresh_token}")),
-        (PROFILE, wrk.Request("GET", f"{seed.CLIENT}/auth/profile",
+        (PROFILE, wrk.Request("GET", f"{CLIENT_BASE}/auth/profile",
                               authorization=f"Bearer {f.key_access_token}")),
-        (LIST_USER_KEYS, wrk.Request("GET", f"{seed.CLIENT}/auth/api_keys",
+        (LIST_USER_KEYS, wrk.Request("GET", f"{CLIENT_BASE}/auth/api_keys",
                                      authorization=f"Bearer {f.user_refresh_token}")),
         (LIST_SERVER_KEYS, wrk.Request("GET", f"{admin_app}/{f.app_id}/api_keys",
                                        authorization=f"Bearer {f.admin_access_token}")),

@@ -23,10 +23,10 @@ import requests
 
 from app.domain import keys
 from app.models import ApiKey, App, User
-from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
+from tests.support.admin_api import AdminApi
+from tests.support.client_api import ClientApi
+from tests.support.http import Live
 
-ADMIN = "/api/admin/v3.0"
-CLIENT = "/api/client/v2.0"
 USER_KEYS = 20
 SERVER_KEYS = 100
 KEYS_PER_FILLER_USER = 20
@@ -49,69 +49,51 @@ class Fixtures:
     key_refresh_token: str
 
 
-class _Http:
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.session = requests.Session()
-
-    def call(self, method: str, path: str, *, token: str = "", json: Any = None,
-             expect: int = 200) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = self.session.request(method, self.base_url + path, json=json,
-                                        headers=headers, timeout=30)
-        if response.status_code != expect:
-            raise RuntimeError(f"set-up: {method} {path} answered {response.status_code}, "
-                               f"not {expect}: {response.text[:300]}")
-        return response.json() if response.content else None
+def _call(client: ClientApi[requests.Response], method: str, path: str, *, token: str = "",
+          json: Any = None, expect: int = 200) -> Any:
+    """A Client API call of the set-up, which must answer `expect`."""
+    response = client.request(method, path, token=token or None, json=json)
+    if response.status_code != expect:
+        raise RuntimeError(f"set-up: {method} {path} answered {response.status_code}, "
+                           f"not {expect}: {response.text[:300]}")
+    return response.json() if response.content else None
 
 
 def prepare(base_url: str) -> Fixtures:
     """Set up the apps, keys, user and tokens through the Admin and Client APIs."""
-    http = _Http(base_url)
-    admin = http.call("POST", f"{ADMIN}/auth/providers/mongodb-cloud/login",
-                      json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY})
-    token = admin["access_token"]
-    profile = http.call("GET", f"{ADMIN}/auth/profile", token=token)
-    group = profile["roles"][0]["group_id"]
+    http = Live(base_url)
+    admin = AdminApi(http).log_in()
+    client = ClientApi(http)
     tag = secrets.token_hex(3)
 
     def new_app(name: str) -> dict[str, Any]:
-        created = http.call("POST", f"{ADMIN}/groups/{group}/apps", token=token,
-                            json={"name": f"{name}-{tag}"}, expect=201)
-        base = f"{ADMIN}/groups/{group}/apps/{created['_id']}"
-        providers = http.call("GET", f"{base}/auth_providers", token=token)
-        api_key = next(p["_id"] for p in providers if p["type"] == "api-key")
-        http.call("PUT", f"{base}/auth_providers/{api_key}/enable", token=token, expect=204)
-        return created  # type: ignore[no-any-return]
+        created = admin.create_app(f"{name}-{tag}")
+        admin.enable_api_keys(created["_id"])
+        return created
 
     app, crud_app = new_app("bench"), new_app("benchcrud")
-    app_base = f"{ADMIN}/groups/{group}/apps/{app['_id']}"
-    http.call("POST", f"{app_base}/auth_providers", token=token, expect=201,
-              json={"type": "local-userpass", "config": {"autoConfirm": True}})
-    server_keys = [
-        http.call("POST", f"{app_base}/api_keys", token=token, expect=201,
-                  json={"name": f"server-{number}"})["key"]
-        for number in range(SERVER_KEYS)
-    ]
-    client_app = f"{CLIENT}/app/{app['client_app_id']}"
+    admin.enable_provider(app["_id"], "local-userpass", {"autoConfirm": True})
+    server_keys = [admin.new_server_key(app["_id"], f"server-{number}")["key"]
+                   for number in range(SERVER_KEYS)]
+    client_app = f"/app/{app['client_app_id']}"
     credentials = {"username": "bench@example.com", "password": "bench-password"}
-    http.call("POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
-              json={"email": credentials["username"], "password": credentials["password"]})
-    user = http.call("POST", f"{client_app}/auth/providers/local-userpass/login",
-                     json=credentials)
+    _call(client, "POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
+          json={"email": credentials["username"], "password": credentials["password"]})
+    user = _call(client, "POST", f"{client_app}/auth/providers/local-userpass/login",
+                 json=credentials)
     user_keys = [
-        http.call("POST", f"{CLIENT}/auth/api_keys", token=user["refresh_token"], expect=201,
-                  json={"name": f"user-{number}"})["key"]
+        _call(client, "POST", "/auth/api_keys", token=user["refresh_token"], expect=201,
+              json={"name": f"user-{number}"})["key"]
         for number in range(USER_KEYS)
     ]
     # A user key's first login links its identity; do it here, not in the workload.
-    http.call("POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
-    key_login = http.call("POST", f"{client_app}/auth/providers/api-key/login",
-                          json={"key": server_keys[0]})
+    _call(client, "POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
+    key_login = _call(client, "POST", f"{client_app}/auth/providers/api-key/login",
+                      json={"key": server_keys[0]})
     return Fixtures(
-        group_id=group, app_id=app["_id"], client_app_id=app["client_app_id"],
+        group_id=admin.group_id, app_id=app["_id"], client_app_id=app["client_app_id"],
         crud_app_id=crud_app["_id"], server_key=server_keys[0], user_key=user_keys[0],
-        admin_access_token=token, user_refresh_token=user["refresh_token"],
+        admin_access_token=admin.access_token, user_refresh_token=user["refresh_token"],
         key_access_token=key_login["access_token"],
         key_refresh_token=key_login["refresh_token"],
     )

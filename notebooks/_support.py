@@ -7,7 +7,8 @@ instead and logs in with APPSERVICES_ADMIN_PUBLIC_KEY / APPSERVICES_ADMIN_PRIVAT
 
 Notebooks run with their own folder as the working directory, so `from _support import
 ...` finds this file; it puts the repository root on `sys.path` itself to reuse the test
-suite's realm-web installer and its way of starting Debian's Chromium.
+suite's Admin API client, its realm-web installer and its way of starting Debian's
+Chromium.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,16 +35,18 @@ if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
 from tests.support import chromium  # noqa: E402
+from tests.support.admin_api import AdminApi  # noqa: E402
+from tests.support.http import Live, bearer  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
 from tests.support.realm_web import FLOW_SCRIPT, ensure_realm_web  # noqa: E402
 
-__all__ = ["FLOW_SCRIPT", "Admin", "Server", "bearer", "chromium_launch_options", "connect",
-           "ensure_realm_web", "show"]
+__all__ = ["FLOW_SCRIPT", "Server", "bearer", "chromium_launch_options", "connect",
+           "ensure_realm_web", "log_in_admin", "show"]
 
 ADMIN_PUBLIC_KEY = "notebook-admin"
 ADMIN_PRIVATE_KEY = "notebook-admin-private-key-0123456789"
 FOLDER_PREFIX = "appservices-notebook-"
 STARTUP_TIMEOUT_SECONDS = 30.0
-TIMEOUT = 30
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,6 @@ def connect() -> Server:
     return _server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _remove_orphaned_folders(parent: Path) -> None:
     """Delete the folders of embedded servers whose kernel is gone.
 
@@ -109,7 +104,7 @@ def _start_embedded() -> Server:
     _remove_orphaned_folders(parent)
     folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=parent))
     (folder / "kernel.pid").write_text(str(os.getpid()))
-    port = _free_port()
+    port = free_port()
     command = shutil.which("appservices", path=str(Path(sys.executable).parent))
     env = {
         **os.environ,
@@ -171,11 +166,6 @@ def chromium_launch_options() -> dict[str, Any]:
     return chromium.launch_options()
 
 
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header that carries `token`."""
-    return {"Authorization": f"Bearer {token}"}
-
-
 def pick(body: Any, fields: tuple[str, ...]) -> Any:
     """Keep only `fields` of a JSON object, or of each object of a list."""
     if not fields:
@@ -198,59 +188,13 @@ def show(response: requests.Response, *fields: str) -> None:
         print(json.dumps(pick(response.json(), fields), indent=2, sort_keys=True))
 
 
-class Admin:
-    """An admin logged in to the Admin API, with the set-up steps the notebooks share.
+def log_in_admin(server: Server) -> AdminApi[requests.Response]:
+    """The admin of `server`, logged in: the test suite's Admin API client
+    (tests/support/admin_api.py), with the set-up steps the notebooks share.
 
-    Notebook 01 makes each of these calls by hand; the other notebooks use this class so
-    that their cells show only the behaviour they are about.
+    Notebook 01 makes each of these calls by hand; the other notebooks use this client so
+    that their cells show only the behaviour they are about. `admin.group(method, path,
+    body)` sends a request under /groups/{group_id} and returns the `requests` response.
     """
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        login = requests.post(
-            f"{server.admin_api}/auth/providers/mongodb-cloud/login",
-            json={"username": server.admin_public_key, "apiKey": server.admin_private_key},
-            timeout=TIMEOUT,
-        )
-        login.raise_for_status()
-        self.headers = bearer(login.json()["access_token"])
-        profile = self.request("GET", "/auth/profile").json()
-        self.group_id: str = profile["roles"][0]["group_id"]
-
-    def request(self, method: str, path: str, body: Any = None) -> requests.Response:
-        """Send an Admin API request; `path` starts after /api/admin/v3.0."""
-        return requests.request(method, self.server.admin_api + path, json=body,
-                                headers=self.headers, timeout=TIMEOUT)
-
-    def group(self, method: str, path: str, body: Any = None) -> requests.Response:
-        """Send a request under /groups/{group_id}."""
-        return self.request(method, f"/groups/{self.group_id}{path}", body)
-
-    def fresh_app(self, name: str) -> dict[str, Any]:
-        """Create the app `name`, first deleting one left by an earlier run."""
-        for existing in self.group("GET", "/apps").json():
-            if existing["name"] == name:
-                self.group("DELETE", f"/apps/{existing['_id']}").raise_for_status()
-        created = self.group("POST", "/apps", {"name": name})
-        created.raise_for_status()
-        app: dict[str, Any] = created.json()
-        return app
-
-    def enable_provider(self, app: dict[str, Any], provider_type: str,
-                        config: dict[str, Any] | None = None) -> None:
-        """Enable the app's provider of `provider_type`, adding it when it is absent."""
-        path = f"/apps/{app['_id']}/auth_providers"
-        for provider in self.group("GET", path).json():
-            if provider["type"] == provider_type:
-                self.group("PUT", f"{path}/{provider['_id']}/enable").raise_for_status()
-                return
-        body = {"type": provider_type, "config": config or {}}
-        self.group("POST", path, body).raise_for_status()
-
-    def create_server_key(self, app: dict[str, Any], name: str) -> dict[str, Any]:
-        """Create a server API key and return the response body (with the key value)."""
-        created = self.group("POST", f"/apps/{app['_id']}/api_keys", {"name": name})
-        created.raise_for_status()
-        body: dict[str, Any] = created.json()
-        return body
-
+    return AdminApi(Live(server.base_url), server.admin_public_key,
+                    server.admin_private_key).log_in()

@@ -19,11 +19,12 @@ from flask.testing import FlaskClient
 
 from app import clock, models
 from app.cli import main
-from tests.conftest import ADMIN_BASE, TEST_SECRET_KEY, AdminSession, new_admin
+from tests.support.app import TEST_SECRET_KEY, InProcessAdmin, new_admin
+from tests.support.http import ADMIN_BASE
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.store import in_database
 from tests.support.wire import assert_error
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 SESSION = f"{ADMIN_BASE}/auth/session"
 
 
@@ -65,7 +66,7 @@ def admin_cli(app: Flask, database_url: str, tmp_path: Path) -> AdminCli:
     return AdminCli(database_url, tmp_path / "instance")
 
 
-def _refused_everywhere(client: FlaskClient, admin: AdminSession) -> None:
+def _refused_everywhere(client: FlaskClient, admin: InProcessAdmin) -> None:
     """The pair's access token, refresh token and private key all stopped working."""
     assert_error(admin.get("/auth/profile"), 401, "InvalidSession")
     assert_error(client.post(SESSION, headers={"Authorization": f"Bearer {admin.refresh_token}"}),
@@ -78,10 +79,10 @@ def _refused_everywhere(client: FlaskClient, admin: AdminSession) -> None:
 
 
 def test_list_keys_shows_each_pair_with_its_groups_status_and_live_sessions(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     other = new_admin(app, client, "payments", "search")
-    admin_session.login()  # a second session of the first pair
+    admin_session.log_in()  # a second session of the first pair
 
     pairs = admin_cli.pairs()
 
@@ -98,7 +99,7 @@ def test_list_keys_shows_each_pair_with_its_groups_status_and_live_sessions(
 
 
 def test_list_keys_prints_a_table_that_never_shows_a_private_key_or_its_hash(
-    app: Flask, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     with in_database(app):
         pair = models.AdminKey.get(models.AdminKey.public_key == admin_session.public_key)
@@ -115,7 +116,7 @@ def test_list_keys_prints_a_table_that_never_shows_a_private_key_or_its_hash(
 
 
 def test_list_keys_counts_only_sessions_that_have_not_expired(
-    app: Flask, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     clock.advance(timedelta(seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"] + 1))
 
@@ -126,7 +127,7 @@ def test_list_keys_counts_only_sessions_that_have_not_expired(
 
 
 def test_disable_key_ends_every_session_of_the_pair_at_once_and_refuses_its_login(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     bystander = new_admin(app, client, "other")
     assert admin_session.get("/auth/profile").status_code == 200
@@ -142,7 +143,7 @@ def test_disable_key_ends_every_session_of_the_pair_at_once_and_refuses_its_logi
 
 
 def test_enable_key_lets_the_pair_log_in_again_but_its_ended_sessions_stay_ended(
-    client: FlaskClient, admin_session: AdminSession, admin_cli: AdminCli
+    client: FlaskClient, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     old_access_token = admin_session.access_token
     admin_cli.ok("disable-key", admin_session.public_key)
@@ -152,16 +153,16 @@ def test_enable_key_lets_the_pair_log_in_again_but_its_ended_sessions_stay_ended
     assert f"Enabled admin key pair {admin_session.public_key}." in result.stdout
     assert_error(admin_session.get("/auth/profile", token=old_access_token),
                  401, "InvalidSession")
-    admin_session.login()
+    admin_session.log_in()
     assert admin_session.get("/auth/profile").status_code == 200
     assert admin_cli.pairs()[admin_session.public_key]["disabled"] is False
 
 
 def test_disable_key_counts_the_sessions_that_were_live_not_the_expired_ones(
-    app: Flask, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     clock.advance(timedelta(seconds=app.config["ADMIN_REFRESH_TOKEN_SECONDS"] + 1))
-    admin_session.login()  # the first session has expired; this one is live
+    admin_session.log_in()  # the first session has expired; this one is live
 
     result = admin_cli.ok("disable-key", admin_session.public_key)
 
@@ -171,7 +172,7 @@ def test_disable_key_counts_the_sessions_that_were_live_not_the_expired_ones(
 
 
 def test_disabling_twice_or_enabling_an_enabled_pair_is_fine(
-    admin_session: AdminSession, admin_cli: AdminCli
+    admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     admin_cli.ok("enable-key", admin_session.public_key)
     admin_cli.ok("disable-key", admin_session.public_key)
@@ -182,7 +183,7 @@ def test_disabling_twice_or_enabling_an_enabled_pair_is_fine(
 
 
 def test_disabling_the_last_enabled_pair_is_allowed_and_says_how_to_get_a_new_one(
-    admin_session: AdminSession, admin_cli: AdminCli
+    admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     result = admin_cli.ok("disable-key", admin_session.public_key)
 
@@ -191,7 +192,7 @@ def test_disabling_the_last_enabled_pair_is_allowed_and_says_how_to_get_a_new_on
 
 
 def test_while_another_pair_is_enabled_no_warning_is_given(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     new_admin(app, client)
 
@@ -204,7 +205,7 @@ def test_while_another_pair_is_enabled_no_warning_is_given(
 
 
 def test_delete_key_removes_the_pair_and_ends_its_sessions_but_keeps_its_group_and_apps(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, admin_cli: AdminCli
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     created = admin_session.create_app("survivor")
     colleague = new_admin(app, client, "default")  # granted the same group
@@ -220,7 +221,7 @@ def test_delete_key_removes_the_pair_and_ends_its_sessions_but_keeps_its_group_a
 
 
 def test_delete_key_asks_first_and_without_a_terminal_refuses_and_changes_nothing(
-    admin_session: AdminSession, admin_cli: AdminCli
+    admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     result = admin_cli.run("delete-key", admin_session.public_key)
 
@@ -248,7 +249,7 @@ def test_deleting_the_environment_pair_warns_that_the_next_start_makes_it_again(
 @pytest.mark.parametrize("command", ["disable-key", "enable-key", "delete-key"])
 @pytest.mark.parametrize("public_key", ["nosuchkey", "not a public key!", "x" * 200])
 def test_an_unknown_public_key_is_a_one_line_error_and_a_non_zero_exit(
-    admin_session: AdminSession, admin_cli: AdminCli, command: str, public_key: str
+    admin_session: InProcessAdmin, admin_cli: AdminCli, command: str, public_key: str
 ) -> None:
     result = admin_cli.run(command, public_key, *(["--yes"] if command == "delete-key" else []))
 
@@ -259,7 +260,7 @@ def test_an_unknown_public_key_is_a_one_line_error_and_a_non_zero_exit(
 
 
 def test_a_private_key_given_instead_of_the_public_key_is_not_printed_back(
-    admin_session: AdminSession, admin_cli: AdminCli
+    admin_session: InProcessAdmin, admin_cli: AdminCli
 ) -> None:
     result = admin_cli.run("disable-key", admin_session.private_key)
 

@@ -25,8 +25,9 @@ from flask.testing import FlaskClient
 from app import storage
 from app.cli.serve import exposure_warning
 from app.config import LOOPBACK_HOSTS
+from tests.support.http import ADMIN_LOGIN as LOGIN
+from tests.support.live_server import free_port
 
-LOGIN = "/api/admin/v3.0/auth/providers/mongodb-cloud/login"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 BANNER = "FIRST START"
@@ -39,13 +40,6 @@ def appservices_command() -> list[str]:
     """The installed console script next to this interpreter, else the module."""
     script = shutil.which("appservices", path=str(Path(sys.executable).parent))
     return [script] if script else [sys.executable, "-m", "app.cli"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -18,10 +18,9 @@ from flask.testing import FlaskClient
 
 from app.factory import bootstrap_admin
 from app.models import AdminKey
-from tests.conftest import ADMIN_BASE
+from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.store import in_database
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 PUBLIC_KEY_LINE = re.compile(r"Public key:\s+(\S+)")
 PRIVATE_KEY_LINE = re.compile(r"Private key:\s+(\S+)")
 

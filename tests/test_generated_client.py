@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import pytest
 import yaml
 
+from tests.support.http import ADMIN_BASE
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
@@ -163,7 +164,6 @@ RETURNS_A_MODEL = {
 # hides a regression.
 NOT_YET_IMPLEMENTED = {"adminGetLogs"}
 QUERY_NOT_YET_ACCEPTED: set[tuple[str, str]] = set()
-ADMIN_BASE = "/api/admin/v3.0"
 
 
 def snake_case(name: str) -> str:

@@ -13,7 +13,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from app import storage
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.yaml"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}

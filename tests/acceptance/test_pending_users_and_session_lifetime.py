@@ -11,7 +11,7 @@ import pytest
 import requests
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.acceptance.world import CLOCK, PASSWORD, World, pattern
+from tests.acceptance.world import PASSWORD, World, pattern
 
 pytestmark = pytest.mark.usefixtures("base_url")
 
@@ -83,16 +83,6 @@ def the_admin_deletes_the_registration(world: World, email: str) -> None:
 # --- the app's refresh token lifetime ------------------------------------------------------
 
 
-@given("the server's clock can be moved")
-def the_clock_can_be_moved(world: World) -> None:
-    response = world.http.request("POST", CLOCK, json={"reset": True})
-    if response.status_code == 404:
-        pytest.fail(f"this scenario moves the server's clock, and {world.http.base_url} has "
-                    "no test clock: start it with APPSERVICES_TEST_CLOCK=1", pytrace=False)
-    assert response.status_code == 200, response.text
-    world.clock_moved = True  # from here on, put it back after the scenario
-
-
 @when(parsers.parse("the admin sets the app's refresh token expiration to {seconds:d} seconds"))
 def the_admin_sets_the_expiration(world: World, seconds: int) -> None:
     response = world.app_call("PUT", "/security/refresh_token_expiration",
@@ -104,13 +94,6 @@ def the_admin_sets_the_expiration(world: World, seconds: int) -> None:
 def the_expiration_is(world: World, seconds: int) -> None:
     response = world.app_call("GET", "/security/refresh_token_expiration")
     assert response.json() == {"expiration_time_seconds": seconds}, response.text
-
-
-@when(parsers.parse("the server's clock moves {count:d} minutes ahead"))
-def the_clock_moves_minutes(world: World, count: int) -> None:
-    response = world.http.request("POST", CLOCK, json={"advance_seconds": count * 60})
-    assert response.status_code == 200, response.text
-    world.admin.log_in()  # the admin's own access token lasts 30 minutes too
 
 
 @then(pattern('the refresh token of that session is refused with status {status:d} and '

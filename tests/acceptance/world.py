@@ -12,15 +12,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pytest
 import requests
 from pytest_bdd import parsers
 
-ADMIN = "/api/admin/v3.0"
-CLIENT = "/api/client/v2.0"
-CLOCK = "/_testing/clock"
-PASSWORD = "correct-horse-battery"
-TIMEOUT_SECONDS = 30
-USERS_PAGE = 50  # the Admin API's page size for users
+from tests.support.admin_api import LiveAdmin
+from tests.support.client_api import ClientApi
+from tests.support.http import CLOCK, TEST_PASSWORD, Live
+
+PASSWORD = TEST_PASSWORD
 
 
 class _Quoted:
@@ -42,63 +42,6 @@ def pattern(text: str) -> parsers.parse:
                          extra_types={"Quoted": _Quoted()})
 
 
-class Http:
-    """Sends requests to one deployment and keeps every response, in order.
-
-    The history lets a step check that no response after a key's creation ever
-    repeated its value.
-    """
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.history: list[requests.Response] = []
-        self._session = requests.Session()
-
-    def request(self, method: str, path: str, *, token: str | None = None,
-                json: Any = None, params: dict[str, str] | None = None) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = self._session.request(method, self.base_url + path, json=json,
-                                         params=params, headers=headers,
-                                         timeout=TIMEOUT_SECONDS)
-        self.history.append(response)
-        return response
-
-    def close(self) -> None:
-        self._session.close()
-
-
-class AdminApi:
-    """An admin logged in to the Admin API v3 with a public/private key pair."""
-
-    def __init__(self, http: Http, public_key: str, private_key: str) -> None:
-        self.http = http
-        self.public_key = public_key
-        self.private_key = private_key
-        self.access_token = ""
-        self.group_id = ""
-
-    def log_in(self) -> None:
-        """Log in (again: after the clock moved, the old access token has expired)."""
-        response = self.http.request(
-            "POST", f"{ADMIN}/auth/providers/mongodb-cloud/login",
-            json={"username": self.public_key, "apiKey": self.private_key},
-        )
-        assert response.status_code == 200, (
-            f"the admin could not log in to {self.http.base_url}: {response.status_code} "
-            f"{response.text}"
-        )
-        self.access_token = response.json()["access_token"]
-        profile = self.http.request("GET", f"{ADMIN}/auth/profile", token=self.access_token)
-        assert profile.status_code == 200, profile.text
-        self.group_id = profile.json()["roles"][0]["group_id"]
-
-    def call(self, method: str, path: str, json: Any = None,
-             params: dict[str, str] | None = None) -> requests.Response:
-        """Call a path under /groups/{groupId} with the admin's access token."""
-        return self.http.request(method, f"{ADMIN}/groups/{self.group_id}{path}",
-                                 token=self.access_token, json=json, params=params)
-
-
 @dataclass
 class Key:
     """An API key as the scenario knows it: its value was copied at creation."""
@@ -108,7 +51,7 @@ class Key:
     value: str
     kind: Literal["server", "user"]
     owner: str = ""  # the owner's email, for user keys
-    created_at: int = 0  # index in Http.history of the response that created it
+    created_at: int = 0  # index in Live.history of the response that created it
 
 
 @dataclass
@@ -129,8 +72,8 @@ class Session:
 class World:
     """Everything one scenario has made and seen. Each scenario has its own app."""
 
-    http: Http
-    admin: AdminApi
+    http: Live  # keeps every response, in order (see `Key.created_at`)
+    admin: LiveAdmin
     app_id: str = ""
     client_app_id: str = ""
     keys: dict[str, Key] = field(default_factory=dict)
@@ -145,16 +88,14 @@ class World:
 
     def create_app(self) -> None:
         """Create an app with a unique name, so that scenarios never see each other."""
-        response = self.admin.call("POST", "/apps",
-                                   json={"name": f"acc-{uuid.uuid4().hex[:12]}"})
-        assert response.status_code == 201, response.text
-        self.app_id = response.json()["_id"]
-        self.client_app_id = response.json()["client_app_id"]
+        created = self.admin.create_app(f"acc-{uuid.uuid4().hex[:12]}")
+        self.app_id = created["_id"]
+        self.client_app_id = created["client_app_id"]
 
     def app_call(self, method: str, path: str = "", json: Any = None,
                  params: dict[str, str] | None = None) -> requests.Response:
         """Call a path under the scenario's app in the Admin API."""
-        return self.admin.call(method, f"/apps/{self.app_id}{path}", json=json, params=params)
+        return self.admin.group(method, f"/apps/{self.app_id}{path}", json, params=params)
 
     def provider(self, provider_type: str) -> dict[str, Any]:
         """Return the app's provider of `provider_type`, with its configuration."""
@@ -168,23 +109,11 @@ class World:
         return provider
 
     def server_keys(self) -> list[dict[str, Any]]:
-        response = self.app_call("GET", "/api_keys")
-        assert response.status_code == 200, response.text
-        keys: list[dict[str, Any]] = response.json()
-        return keys
+        return self.admin.server_keys(self.app_id)
 
     def users(self) -> list[dict[str, Any]]:
         """Return every user of the app, following the Admin API's pages."""
-        found: list[dict[str, Any]] = []
-        params: dict[str, str] = {}
-        while True:
-            response = self.app_call("GET", "/users", params=params)
-            assert response.status_code == 200, response.text
-            page: list[dict[str, Any]] = response.json()
-            found.extend(page)
-            if len(page) < USERS_PAGE:
-                return found
-            params = {"after": page[-1]["_id"]}
+        return self.admin.users(self.app_id)
 
     def server_user_of(self, name: str) -> dict[str, Any]:
         """Return the server user whose api-key identity is the key called `name`."""
@@ -196,12 +125,33 @@ class World:
         assert found[0]["type"] == "server", found[0]
         return found[0]
 
+    # --- the server's test clock ----------------------------------------------------
+
+    def require_test_clock(self) -> None:
+        """Put the server's clock at real time; fail the scenario if it has no test clock."""
+        response = self.http.request("POST", CLOCK, json={"reset": True})
+        if response.status_code == 404:
+            pytest.fail(
+                f"this scenario moves the server's clock, and {self.http.base_url} has no test "
+                f"clock (POST {CLOCK} answered 404): start that server with "
+                "APPSERVICES_TEST_CLOCK=1, or leave out the scenarios that move the clock "
+                "(key lifetime: -m 'not S3')",
+                pytrace=False,
+            )
+        assert response.status_code == 200, response.text
+        self.clock_moved = True  # from here on, put it back after the scenario
+
+    def move_clock(self, seconds: int) -> None:
+        response = self.http.request("POST", CLOCK, json={"advance_seconds": seconds})
+        assert response.status_code == 200, response.text
+        self.admin.log_in()  # the admin's own access token lasts 30 minutes too
+
     # --- the client side -----------------------------------------------------------
 
     def client_call(self, method: str, path: str, *, token: str | None = None,
                     json: Any = None) -> requests.Response:
         """Call the Client API v2 as an SDK would."""
-        return self.http.request(method, CLIENT + path, token=token, json=json)
+        return ClientApi(self.http).request(method, path, token=token or None, json=json)
 
     def log_in(self, provider: str, credentials: dict[str, str]) -> requests.Response:
         return self.client_call(

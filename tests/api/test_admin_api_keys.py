@@ -17,23 +17,23 @@ from flask.testing import FlaskClient
 from app.domain import api_keys
 from app.models import ALL_MODELS, ApiKey, App, Identity, User
 from app.models.api_key import SERVER
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
 from tests.support.store import add_session, in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 KEY_FIELDS = {"_id", "name", "disabled"}
 
 
-def _keys_path(admin: AdminSession, app: dict[str, Any]) -> str:
+def _keys_path(admin: InProcessAdmin, app: dict[str, Any]) -> str:
     return f"{admin.app_path(app['_id'])}/api_keys"
 
 
-def _create(admin: AdminSession, app: dict[str, Any], name: str) -> dict[str, Any]:
+def _create(admin: InProcessAdmin, app: dict[str, Any], name: str) -> dict[str, Any]:
     body: dict[str, Any] = assert_json(admin.create_server_key(app["_id"], name), 201)
     return body
 
 
-def _server_users(admin: AdminSession, app: dict[str, Any]) -> list[dict[str, Any]]:
+def _server_users(admin: InProcessAdmin, app: dict[str, Any]) -> list[dict[str, Any]]:
     users: list[dict[str, Any]] = assert_json(
         admin.get(f"{admin.app_path(app['_id'])}/users?provider_types=api-key"), 200
     )
@@ -44,7 +44,7 @@ def _server_users(admin: AdminSession, app: dict[str, Any]) -> list[dict[str, An
 
 
 def test_creating_a_key_answers_201_with_its_value_once(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "reporting")
 
@@ -56,7 +56,7 @@ def test_creating_a_key_answers_201_with_its_value_once(
 
 
 def test_listing_and_getting_keys_never_shows_their_values(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     first = _create(admin_session, enabled_app, "first")
     second = _create(admin_session, enabled_app, "second")
@@ -73,13 +73,13 @@ def test_listing_and_getting_keys_never_shows_their_values(
 
 
 def test_an_app_without_keys_lists_none(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     assert assert_json(admin_session.get(_keys_path(admin_session, enabled_app)), 200) == []
 
 
 def test_every_key_gets_a_different_value(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     values = {_create(admin_session, enabled_app, f"k{i}")["key"] for i in range(3)}
 
@@ -94,7 +94,7 @@ ONLY_SAFE_CHARACTERS = "can only contain ASCII letters, numbers, underscores, an
 
 
 def test_a_key_name_outside_the_rules_is_refused_naming_the_rule(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for name, rule in [
         ("", "must not be empty"),
@@ -120,7 +120,7 @@ def test_a_key_name_outside_the_rules_is_refused_naming_the_rule(
 
 
 def test_a_key_name_of_letters_digits_underscores_and_dashes_up_to_64_is_accepted(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for name in ["a" * 64, "A", "7", "under_score", "da-sh", "Mixed-Case_09", "-", "_"]:
         with subtests.test(name=name):
@@ -128,7 +128,7 @@ def test_a_key_name_of_letters_digits_underscores_and_dashes_up_to_64_is_accepte
 
 
 def test_a_key_without_a_name_is_a_missing_parameter(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     response = admin_session.post(_keys_path(admin_session, enabled_app), json={})
 
@@ -136,7 +136,7 @@ def test_a_key_without_a_name_is_a_missing_parameter(
 
 
 def test_a_key_name_that_is_not_a_string_is_an_invalid_parameter(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for name in [42, None, ["a"], {"a": 1}, True]:
         with subtests.test(name=name):
@@ -147,7 +147,7 @@ def test_a_key_name_that_is_not_a_string_is_an_invalid_parameter(
 
 
 def test_a_second_key_with_the_same_name_in_an_app_is_a_conflict(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     _create(admin_session, enabled_app, "twice")
 
@@ -160,7 +160,7 @@ def test_a_second_key_with_the_same_name_in_an_app_is_a_conflict(
 
 
 def test_the_same_key_name_may_be_used_in_another_app(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("other")
     admin_session.enable_api_keys(other["_id"])
@@ -170,7 +170,7 @@ def test_the_same_key_name_may_be_used_in_another_app(
 
 
 def test_a_deleted_keys_name_can_be_used_again(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     first = _create(admin_session, enabled_app, "reused")
     assert_no_content(admin_session.delete(f"{_keys_path(admin_session, enabled_app)}/"
@@ -185,7 +185,7 @@ def test_a_deleted_keys_name_can_be_used_again(
 
 
 def test_if_the_api_key_provider_is_disabled_then_creating_a_key_says_to_enable_it(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     created = admin_session.create_app("fresh")  # api-key present but disabled
 
@@ -197,7 +197,7 @@ def test_if_the_api_key_provider_is_disabled_then_creating_a_key_says_to_enable_
 
 
 def test_if_the_api_key_provider_was_removed_then_creating_a_key_is_refused(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(enabled_app["_id"], "api-key")
     admin_session.delete(f"{admin_session.app_path(enabled_app['_id'])}/auth_providers/"
@@ -209,7 +209,7 @@ def test_if_the_api_key_provider_was_removed_then_creating_a_key_is_refused(
 
 
 def test_keys_made_while_the_provider_was_enabled_stay_manageable_after_it_is_disabled(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "made-early")
     provider = admin_session.provider(enabled_app["_id"], "api-key")
@@ -226,7 +226,7 @@ def test_keys_made_while_the_provider_was_enabled_stay_manageable_after_it_is_di
 
 
 def test_the_101st_server_key_is_refused_and_nothing_of_it_is_made(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     with in_database(app):
         row = App.get_by_id(enabled_app["_id"])
@@ -249,7 +249,7 @@ def test_the_101st_server_key_is_refused_and_nothing_of_it_is_made(
 
 
 def test_after_deleting_one_of_100_keys_another_can_be_made(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     with in_database(app):
         row = App.get_by_id(enabled_app["_id"])
@@ -266,7 +266,7 @@ def test_after_deleting_one_of_100_keys_another_can_be_made(
 
 
 def test_each_server_key_has_its_own_server_user(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "backend")
     provider = admin_session.provider(enabled_app["_id"], "api-key")
@@ -284,7 +284,7 @@ def test_each_server_key_has_its_own_server_user(
 
 
 def test_two_keys_have_two_server_users(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     first = _create(admin_session, enabled_app, "first")
     second = _create(admin_session, enabled_app, "second")
@@ -296,7 +296,7 @@ def test_two_keys_have_two_server_users(
 
 
 def test_deleting_a_key_deletes_its_server_user_and_nothing_else(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     doomed = _create(admin_session, enabled_app, "doomed")
     kept = _create(admin_session, enabled_app, "kept")
@@ -321,7 +321,7 @@ def test_deleting_a_key_deletes_its_server_user_and_nothing_else(
 
 
 def test_a_deleted_key_is_not_found_any_more(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "short-lived")
     path = f"{_keys_path(admin_session, enabled_app)}/{created['_id']}"
@@ -335,7 +335,7 @@ def test_a_deleted_key_is_not_found_any_more(
 
 
 def test_disable_and_enable_are_idempotent_and_show_in_get_and_list(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "toggled")
     path = f"{_keys_path(admin_session, enabled_app)}/{created['_id']}"
@@ -353,7 +353,7 @@ def test_disable_and_enable_are_idempotent_and_show_in_get_and_list(
 
 
 def test_disabling_a_key_ends_the_sessions_it_opened(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "in-use")
     user_id = _server_users(admin_session, enabled_app)[0]["_id"]
@@ -367,7 +367,7 @@ def test_disabling_a_key_ends_the_sessions_it_opened(
 
 
 def test_a_missing_or_malformed_key_id_is_api_key_not_found(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for key_id in ["nope", "0" * 24, "A" * 24, "0" * 23]:
         with subtests.test(key_id=key_id):
@@ -380,7 +380,7 @@ def test_a_missing_or_malformed_key_id_is_api_key_not_found(
 
 
 def test_another_apps_key_is_not_found_through_this_app(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("other")
     admin_session.enable_api_keys(other["_id"])
@@ -395,7 +395,7 @@ def test_another_apps_key_is_not_found_through_this_app(
 
 
 def test_a_users_own_key_is_not_a_server_key(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     path = admin_session.app_path(enabled_app["_id"])
     admin_session.post(f"{path}/auth_providers", json={"type": "local-userpass"})
@@ -426,7 +426,7 @@ def _text_in_database() -> list[str]:
 
 
 def test_the_key_value_is_stored_nowhere_and_logged_nowhere(
-    app: Flask, admin_session: AdminSession, enabled_app: dict[str, Any],
+    app: Flask, admin_session: InProcessAdmin, enabled_app: dict[str, Any],
     database_url: str, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -448,7 +448,7 @@ def test_the_key_value_is_stored_nowhere_and_logged_nowhere(
 
 
 def test_another_groups_keys_are_out_of_reach(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     created = _create(admin_session, enabled_app, "guarded")
     keys = _keys_path(admin_session, enabled_app)

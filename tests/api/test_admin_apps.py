@@ -22,7 +22,7 @@ from app.models import (
     Session,
     User,
 )
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
 from tests.support.store import add_session, in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
@@ -31,11 +31,11 @@ APP_FIELDS = {"_id", "client_app_id", "group_id", "domain_id", "name", "location
               "deployment_model", "product", "last_modified"}
 
 
-def test_a_group_without_apps_lists_none(admin_session: AdminSession) -> None:
+def test_a_group_without_apps_lists_none(admin_session: InProcessAdmin) -> None:
     assert assert_json(admin_session.get(admin_session.apps_path), 200) == []
 
 
-def test_creating_an_app_answers_201_with_the_app(admin_session: AdminSession) -> None:
+def test_creating_an_app_answers_201_with_the_app(admin_session: InProcessAdmin) -> None:
     before = clock.timestamp()
 
     body = assert_json(admin_session.post(admin_session.apps_path, json={"name": "todo"}), 201)
@@ -53,7 +53,7 @@ def test_creating_an_app_answers_201_with_the_app(admin_session: AdminSession) -
 
 
 def test_the_client_app_id_is_the_name_a_dash_and_five_lowercase_letters(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     first = admin_session.create_app("todo")
     second = admin_session.create_app("todo-2")
@@ -63,7 +63,7 @@ def test_the_client_app_id_is_the_name_a_dash_and_five_lowercase_letters(
 
 
 def test_the_client_app_id_is_lower_case_even_for_a_mixed_case_name(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     created = admin_session.create_app("MyApp")
 
@@ -72,7 +72,7 @@ def test_the_client_app_id_is_lower_case_even_for_a_mixed_case_name(
 
 
 def test_a_new_app_has_only_the_api_key_provider_and_it_is_disabled(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     created = admin_session.create_app("fresh")
 
@@ -86,7 +86,7 @@ def test_a_new_app_has_only_the_api_key_provider_and_it_is_disabled(
 
 
 def test_created_apps_are_listed_oldest_first_and_each_can_be_fetched(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     first = admin_session.create_app("first")
     second = admin_session.create_app("second")
@@ -98,7 +98,7 @@ def test_created_apps_are_listed_oldest_first_and_each_can_be_fetched(
 
 
 def test_an_app_is_addressed_by_its_id_never_its_client_app_id(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     created = admin_session.create_app("byid")
 
@@ -108,7 +108,7 @@ def test_an_app_is_addressed_by_its_id_never_its_client_app_id(
 
 
 def test_a_missing_or_malformed_app_id_is_app_not_found(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for app_id in ["nope", "0" * 23, "0" * 25, "g" * 24, "ABCDEFABCDEFABCDEFABCDEF",
                    "000000000000000000000000"]:
@@ -120,7 +120,7 @@ def test_a_missing_or_malformed_app_id_is_app_not_found(
 
 
 def test_an_app_name_outside_the_rules_is_an_invalid_parameter(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for name in ["", "1starts-with-digit", "-dash-first", "has space", "a" * 33,
                  "trailing-newline\n", "naïve", "dot.name", "quote'd", "nul\u0000"]:
@@ -131,14 +131,14 @@ def test_an_app_name_outside_the_rules_is_an_invalid_parameter(
     assert assert_json(admin_session.get(admin_session.apps_path), 200) == []
 
 
-def test_an_app_name_of_32_characters_is_accepted(admin_session: AdminSession) -> None:
+def test_an_app_name_of_32_characters_is_accepted(admin_session: InProcessAdmin) -> None:
     name = "a" * 32
 
     assert admin_session.create_app(name)["name"] == name
 
 
 def test_a_second_app_with_the_same_name_in_a_group_is_a_conflict(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     admin_session.create_app("twice")
 
@@ -149,7 +149,7 @@ def test_a_second_app_with_the_same_name_in_a_group_is_a_conflict(
 
 
 def test_creating_an_app_without_a_name_is_a_missing_parameter(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     response = admin_session.post(admin_session.apps_path, json={})
 
@@ -160,7 +160,7 @@ def test_creating_an_app_without_a_name_is_a_missing_parameter(
 
 
 def test_a_deleted_app_is_gone_from_the_listing_and_from_every_path_under_it(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     kept = admin_session.create_app("kept")
     doomed = admin_session.create_app("doomed")
@@ -187,7 +187,7 @@ def _rows_of(app_id: str) -> dict[str, int]:
     }
 
 
-def _populate(admin: AdminSession, created: dict[str, Any]) -> None:
+def _populate(admin: InProcessAdmin, created: dict[str, Any]) -> None:
     path = admin.app_path(created["_id"])
     admin.enable_api_keys(created["_id"])
     for name in ("one", "two"):
@@ -199,7 +199,7 @@ def _populate(admin: AdminSession, created: dict[str, Any]) -> None:
 
 
 def test_deleting_an_app_deletes_its_providers_keys_users_and_sessions(
-    app: Flask, admin_session: AdminSession
+    app: Flask, admin_session: InProcessAdmin
 ) -> None:
     doomed = admin_session.create_app("doomed")
     kept = admin_session.create_app("kept")
@@ -224,7 +224,7 @@ def test_deleting_an_app_deletes_its_providers_keys_users_and_sessions(
 
 
 def test_an_admin_cannot_reach_another_groups_apps(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     mine = admin_session.create_app("mine")
     other = new_admin(app, client, "other-group")
@@ -239,7 +239,7 @@ def test_an_admin_cannot_reach_another_groups_apps(
 
 
 def test_another_groups_app_through_ones_own_group_is_app_not_found(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     mine = admin_session.create_app("mine")
     other = new_admin(app, client, "other-group")
@@ -252,7 +252,7 @@ def test_another_groups_app_through_ones_own_group_is_app_not_found(
 
 
 def test_a_missing_or_malformed_group_id_is_group_not_found(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for group_id in ["nope", "0" * 24, "ABCDEFABCDEFABCDEFABCDEF", "%00"]:
         with subtests.test(group_id=group_id):
@@ -260,7 +260,7 @@ def test_a_missing_or_malformed_group_id_is_group_not_found(
 
 
 def test_two_admins_granted_the_same_group_share_its_apps(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     shared = admin_session.create_app("shared")
     colleague = new_admin(app, client, "default")

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 TYPES = ["api-key", "anon-user", "local-userpass"]
@@ -20,21 +20,21 @@ SUMMARY_FIELDS = {"_id", "name", "type", "disabled"}
 
 
 @pytest.fixture
-def fresh_app(admin_session: AdminSession) -> dict[str, Any]:
+def fresh_app(admin_session: InProcessAdmin) -> dict[str, Any]:
     """A new app, as created: only the disabled api-key provider."""
     return admin_session.create_app("providers")
 
 
-def _providers_path(admin: AdminSession, app: dict[str, Any]) -> str:
+def _providers_path(admin: InProcessAdmin, app: dict[str, Any]) -> str:
     return f"{admin.app_path(app['_id'])}/auth_providers"
 
 
-def _listed(admin: AdminSession, app: dict[str, Any]) -> list[dict[str, Any]]:
+def _listed(admin: InProcessAdmin, app: dict[str, Any]) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = assert_json(admin.get(_providers_path(admin, app)), 200)
     return body
 
 
-def _add(admin: AdminSession, app: dict[str, Any], provider_type: str,
+def _add(admin: InProcessAdmin, app: dict[str, Any], provider_type: str,
          **fields: Any) -> dict[str, Any]:
     """Add a provider of `provider_type`, making room first if the app already has one."""
     path = _providers_path(admin, app)
@@ -51,7 +51,7 @@ def _add(admin: AdminSession, app: dict[str, Any], provider_type: str,
 
 
 def test_the_listing_shows_id_name_type_and_disabled_of_each_provider(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     _add(admin_session, fresh_app, "anon-user")
 
@@ -67,7 +67,7 @@ def test_the_listing_shows_id_name_type_and_disabled_of_each_provider(
 
 @pytest.mark.parametrize("provider_type", TYPES)
 def test_a_provider_is_created_enabled_and_named_after_its_type_by_default(
-    admin_session: AdminSession, fresh_app: dict[str, Any], provider_type: str
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], provider_type: str
 ) -> None:
     created = _add(admin_session, fresh_app, provider_type)
 
@@ -82,7 +82,7 @@ def test_a_provider_is_created_enabled_and_named_after_its_type_by_default(
 
 @pytest.mark.parametrize("provider_type", TYPES)
 def test_every_provider_type_can_be_read_disabled_enabled_patched_and_removed(
-    admin_session: AdminSession, fresh_app: dict[str, Any], provider_type: str
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], provider_type: str
 ) -> None:
     created = _add(admin_session, fresh_app, provider_type, name=provider_type)
     path = f"{_providers_path(admin_session, fresh_app)}/{created['_id']}"
@@ -103,7 +103,7 @@ def test_every_provider_type_can_be_read_disabled_enabled_patched_and_removed(
 
 
 def test_a_provider_can_be_created_disabled(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     created = _add(admin_session, fresh_app, "anon-user", disabled=True)
 
@@ -111,7 +111,7 @@ def test_a_provider_can_be_created_disabled(
 
 
 def test_local_userpass_keeps_its_configuration(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     config = {"autoConfirm": True, "resetPasswordUrl": "https://example.com/reset"}
 
@@ -124,7 +124,7 @@ def test_local_userpass_keeps_its_configuration(
 
 @pytest.mark.parametrize("provider_type", TYPES)
 def test_a_name_other_than_the_type_is_refused(
-    admin_session: AdminSession, fresh_app: dict[str, Any], provider_type: str
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], provider_type: str
 ) -> None:
     response = admin_session.post(_providers_path(admin_session, fresh_app),
                                   json={"type": provider_type, "name": "my-provider"})
@@ -134,7 +134,7 @@ def test_a_name_other_than_the_type_is_refused(
 
 
 def test_the_api_key_provider_every_new_app_has_cannot_be_added_twice(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     response = admin_session.post(_providers_path(admin_session, fresh_app),
                                   json={"type": "api-key"})
@@ -144,7 +144,7 @@ def test_the_api_key_provider_every_new_app_has_cannot_be_added_twice(
 
 @pytest.mark.parametrize("provider_type", ["anon-user", "local-userpass"])
 def test_a_second_provider_of_a_type_is_a_conflict(
-    admin_session: AdminSession, fresh_app: dict[str, Any], provider_type: str
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], provider_type: str
 ) -> None:
     _add(admin_session, fresh_app, provider_type)
 
@@ -156,7 +156,7 @@ def test_a_second_provider_of_a_type_is_a_conflict(
 
 
 def test_a_removed_provider_can_be_added_again(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     first = _add(admin_session, fresh_app, "anon-user")
 
@@ -166,7 +166,7 @@ def test_a_removed_provider_can_be_added_again(
 
 
 def test_the_api_key_provider_takes_no_configuration(
-    admin_session: AdminSession, fresh_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     provider = admin_session.provider(fresh_app["_id"], "api-key")
     path = _providers_path(admin_session, fresh_app)
@@ -181,7 +181,7 @@ def test_the_api_key_provider_takes_no_configuration(
 
 
 def test_the_api_key_provider_accepts_an_empty_configuration(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     created = _add(admin_session, fresh_app, "api-key", config={})
 
@@ -189,7 +189,7 @@ def test_the_api_key_provider_accepts_an_empty_configuration(
 
 
 def test_the_anonymous_provider_takes_no_configuration_either(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     response = admin_session.post(_providers_path(admin_session, fresh_app),
                                   json={"type": "anon-user", "config": {"x": True}})
@@ -202,7 +202,7 @@ def test_the_anonymous_provider_takes_no_configuration_either(
     ({"autoConfirm": "yes"}, "autoConfirm"),
 ])
 def test_a_local_userpass_configuration_is_checked_field_by_field(
-    admin_session: AdminSession, fresh_app: dict[str, Any], config: dict[str, Any], says: str
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], config: dict[str, Any], says: str
 ) -> None:
     response = admin_session.post(_providers_path(admin_session, fresh_app),
                                   json={"type": "local-userpass", "config": config})
@@ -211,7 +211,7 @@ def test_a_local_userpass_configuration_is_checked_field_by_field(
 
 
 def test_an_unsupported_type_is_an_invalid_parameter_naming_it(
-    admin_session: AdminSession, fresh_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for provider_type in ["custom-token", "oauth2-google", "API-KEY", "", "nul\u0000"]:
         with subtests.test(provider_type=provider_type):
@@ -222,7 +222,7 @@ def test_an_unsupported_type_is_an_invalid_parameter_naming_it(
 
 
 def test_a_provider_without_a_type_is_a_missing_parameter(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     response = admin_session.post(_providers_path(admin_session, fresh_app),
                                   json={"name": "anon-user"})
@@ -231,7 +231,7 @@ def test_a_provider_without_a_type_is_a_missing_parameter(
 
 
 def test_disabled_must_be_a_json_boolean(
-    admin_session: AdminSession, fresh_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for disabled in ["yes", "false", 0, 1, None]:
         with subtests.test(disabled=disabled):
@@ -245,7 +245,7 @@ def test_disabled_must_be_a_json_boolean(
 
 
 def test_a_missing_or_malformed_provider_id_is_auth_provider_not_found(
-    admin_session: AdminSession, fresh_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for provider_id in ["nope", "0" * 24, "F" * 24]:
         with subtests.test(provider_id=provider_id):
@@ -260,7 +260,7 @@ def test_a_missing_or_malformed_provider_id_is_auth_provider_not_found(
 
 
 def test_another_apps_provider_is_not_found_through_this_app(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("elsewhere")
     theirs = admin_session.provider(other["_id"], "api-key")
@@ -273,7 +273,7 @@ def test_another_apps_provider_is_not_found_through_this_app(
 
 
 def test_enable_and_disable_are_idempotent(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(fresh_app["_id"], "api-key")
     path = f"{_providers_path(admin_session, fresh_app)}/{provider['_id']}"
@@ -287,7 +287,7 @@ def test_enable_and_disable_are_idempotent(
 
 
 def test_patching_the_configuration_replaces_it(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     created = _add(admin_session, fresh_app, "local-userpass", config={"autoConfirm": True})
     path = f"{_providers_path(admin_session, fresh_app)}/{created['_id']}"
@@ -300,7 +300,7 @@ def test_patching_the_configuration_replaces_it(
 
 
 def test_patching_with_the_name_equal_to_the_type_is_accepted(
-    admin_session: AdminSession, fresh_app: dict[str, Any]
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(fresh_app["_id"], "api-key")
     path = f"{_providers_path(admin_session, fresh_app)}/{provider['_id']}"
@@ -312,7 +312,7 @@ def test_patching_with_the_name_equal_to_the_type_is_accepted(
 
 
 def test_a_patch_that_breaks_a_rule_is_refused_and_changes_nothing(
-    admin_session: AdminSession, fresh_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, fresh_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     provider = admin_session.provider(fresh_app["_id"], "api-key")
     path = f"{_providers_path(admin_session, fresh_app)}/{provider['_id']}"
@@ -338,7 +338,7 @@ def test_a_patch_that_breaks_a_rule_is_refused_and_changes_nothing(
 
 
 def test_another_groups_providers_are_out_of_reach(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, fresh_app: dict[str, Any]
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, fresh_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(fresh_app["_id"], "api-key")
     providers = _providers_path(admin_session, fresh_app)

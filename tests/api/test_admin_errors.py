@@ -11,13 +11,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.domain import apps as apps_domain
-from tests.conftest import ADMIN_BASE, AdminSession
+from tests.support.app import InProcessAdmin
+from tests.support.http import ADMIN_BASE
 from tests.support.wire import assert_error, assert_json
 
 ANY_ID = "0123456789abcdef01234567"
 
 
-def _headers(admin: AdminSession, content_type: str | None = "application/json"
+def _headers(admin: InProcessAdmin, content_type: str | None = "application/json"
              ) -> dict[str, str]:
     headers = {"Authorization": f"Bearer {admin.access_token}"}
     if content_type is not None:
@@ -29,7 +30,7 @@ def _headers(admin: AdminSession, content_type: str | None = "application/json"
 
 
 def test_a_body_that_is_not_json_is_an_invalid_parameter(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for body in [b"{bad", b'{"name": }', b"\xff\xfe", b"{'name': 'x'}",
                  b'{"name": "x"} trailing']:
@@ -41,7 +42,7 @@ def test_a_body_that_is_not_json_is_an_invalid_parameter(
 
 
 def test_a_json_body_that_is_not_an_object_is_an_invalid_parameter(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for body in ["[]", "[{\"name\": \"x\"}]", "\"name\"", "42", "null", "true"]:
         with subtests.test(body=body):
@@ -53,7 +54,7 @@ def test_a_json_body_that_is_not_an_object_is_an_invalid_parameter(
 
 
 def test_a_json_body_sent_as_another_content_type_is_refused_saying_so(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for content_type in ["text/plain", "application/x-www-form-urlencoded",
                          "application/xml", "multipart/form-data; boundary=x", None]:
@@ -67,7 +68,7 @@ def test_a_json_body_sent_as_another_content_type_is_refused_saying_so(
 
 
 def test_json_with_or_without_a_charset_is_accepted(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for i, content_type in enumerate(["application/json", "application/json;charset=utf-8",
                                       "application/json; charset=UTF-8"]):
@@ -80,7 +81,7 @@ def test_json_with_or_without_a_charset_is_accepted(
 
 
 def test_a_body_with_no_content_type_and_nothing_in_it_is_a_missing_parameter(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     response = client.post(ADMIN_BASE + admin_session.apps_path,
                            headers=_headers(admin_session, None))
@@ -89,7 +90,7 @@ def test_a_body_with_no_content_type_and_nothing_in_it_is_a_missing_parameter(
 
 
 def test_a_field_no_request_declares_is_ignored(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     # The rule (README, "Request bodies"): as the original does, and as real clients
     # need (realm-js' importer creates apps with "sync"). Ignored means no effect at all.
@@ -115,7 +116,7 @@ def test_a_field_no_request_declares_is_ignored(
 
 
 def test_a_field_no_login_declares_is_ignored(client: FlaskClient,
-                                              admin_session: AdminSession) -> None:
+                                              admin_session: InProcessAdmin) -> None:
     response = client.post(f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login", json={
         "username": admin_session.public_key, "apiKey": admin_session.private_key,
         "password": "x",
@@ -126,7 +127,7 @@ def test_a_field_no_login_declares_is_ignored(client: FlaskClient,
 
 
 def test_a_field_of_the_wrong_type_is_an_invalid_parameter_naming_it(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for name in [7, None, ["myapp"], {"$oid": ANY_ID}, 1.5, False]:
         with subtests.test(name=name):
@@ -139,7 +140,7 @@ def test_a_field_of_the_wrong_type_is_an_invalid_parameter_naming_it(
 
 
 def test_a_json_body_over_the_size_limit_is_413(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     body = json.dumps({"name": "x" * app.config["MAX_CONTENT_LENGTH"]})
 
@@ -151,7 +152,7 @@ def test_a_json_body_over_the_size_limit_is_413(
 
 
 def test_any_body_over_the_size_limit_is_413_whatever_the_endpoint_reads(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     created = admin_session.create_app("sized")
     provider = admin_session.provider(created["_id"], "api-key")
@@ -174,7 +175,7 @@ def test_any_body_over_the_size_limit_is_413_whatever_the_endpoint_reads(
 
 
 def test_a_body_just_under_the_limit_is_read(
-    app: Flask, client: FlaskClient, admin_session: AdminSession
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     body = json.dumps({"name": "fits"})
     padded = body[:-1] + " " * (app.config["MAX_CONTENT_LENGTH"] - len(body)) + "}"
@@ -200,7 +201,7 @@ MALFORMED_IDS = ["x", "0" * 23, "0" * 25, "z" * 24, ANY_ID.upper(), "null", "%20
     ("/groups/{group}/apps/{app}/users/{bad}", "UserNotFound"),
 ])
 def test_a_malformed_id_in_a_path_is_a_404_of_that_resource(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests,
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests,
     template: str, code: str,
 ) -> None:
     for bad in MALFORMED_IDS:
@@ -214,7 +215,7 @@ def test_a_malformed_id_in_a_path_is_a_404_of_that_resource(
 
 
 def test_an_unknown_route_is_not_found_in_the_envelope(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for path in ["/nowhere", "/groups", "/api/admin/v3.0",
                  "/groups/{group}/apps/{app}/functions",
@@ -232,7 +233,7 @@ def test_an_unknown_route_outside_the_apis_is_not_found_in_the_envelope(
 
 
 def test_a_known_route_with_the_wrong_method_is_refused_in_the_envelope(
-    client: FlaskClient, admin_session: AdminSession, enabled_app: dict[str, Any],
+    client: FlaskClient, admin_session: InProcessAdmin, enabled_app: dict[str, Any],
     subtests: pytest.Subtests,
 ) -> None:
     for method, path in [("delete", "/auth/profile"), ("put", "/auth/session"),
@@ -279,7 +280,7 @@ def test_every_admin_route_but_login_wants_a_session(
 
 
 def test_an_unexpected_failure_is_a_500_in_the_envelope_that_reveals_nothing(
-    admin_session: AdminSession, monkeypatch: pytest.MonkeyPatch
+    admin_session: InProcessAdmin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*_args: Any) -> None:
         raise RuntimeError("secret internal detail: /srv/db password=hunter2")
@@ -293,7 +294,7 @@ def test_an_unexpected_failure_is_a_500_in_the_envelope_that_reveals_nothing(
 
 
 def test_success_responses_are_labelled_exactly_application_json(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     path = admin_session.app_path(enabled_app["_id"])
     for response in (
@@ -308,7 +309,7 @@ def test_success_responses_are_labelled_exactly_application_json(
 
 
 def test_a_204_carries_no_body_and_no_json_label(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(enabled_app["_id"], "api-key")
 

@@ -16,15 +16,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import clock, storage
-from app.domain import admin, admin_secrets
+from app.domain import admin
 from app.models import AdminKey, AdminSession, Group, SchemaVersion
 from app.storage import SCHEMA_VERSION
-from tests.conftest import ADMIN_BASE, _empty_postgres_tables, make_app
-from tests.conftest import AdminSession as LoggedInAdmin
+from tests.support.app import InProcessAdmin as LoggedInAdmin
+from tests.support.app import empty_postgres_tables, make_app
+from tests.support.http import ADMIN_BASE
+from tests.support.http import ADMIN_LOGIN as LOGIN
+from tests.support.spies import count_scrypt_runs
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
-LOGIN = f"{ADMIN_BASE}/auth/providers/mongodb-cloud/login"
 SESSION = f"{ADMIN_BASE}/auth/session"
 PROFILE = f"{ADMIN_BASE}/auth/profile"
 ENV_PUBLIC_KEY = "automation"
@@ -190,14 +192,7 @@ def test_every_refused_admin_login_costs_one_scrypt_run(
     else:
         with in_database(app):
             admin.disable_admin_key(admin_session.public_key)
-    runs: list[int] = []
-    real = admin_secrets._scrypt
-
-    def counted(*args: object) -> bytes:
-        runs.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(admin_secrets, "_scrypt", counted)
+    runs = count_scrypt_runs(monkeypatch)
 
     assert_error(client.post(LOGIN, json=credentials), 401, "AuthError")
     assert len(runs) == 1
@@ -265,7 +260,7 @@ def version_2_database(database_url: str, tmp_path: Path) -> tuple[str, str, str
     id, session id)."""
     old = make_app(database_url, tmp_path / "old")
     if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+        empty_postgres_tables()
     with in_database(old):
         issued = admin.create_admin_key(["legacy-group"], "made by the previous release")
         AdminKey.update(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import AdminSession
+from tests.support.app import InProcessAdmin
 
 
 def test_admin_flow_creates_a_server_key_shown_once(
-    admin_session: AdminSession, enabled_app: dict[str, Any]
+    admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     app_path = admin_session.app_path(enabled_app["_id"])
     created = admin_session.create_server_key(enabled_app["_id"], "reporting")

@@ -14,18 +14,18 @@ from flask.testing import FlaskClient
 from app import clock
 from app.domain import api_keys, passwords
 from app.models import ApiKey, App, Identity, PasswordCredential, Session, User
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
+from tests.support.http import CLIENT_BASE
+from tests.support.http import TEST_PASSWORD as PASSWORD
 from tests.support.store import add_session, in_database
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 USER_FIELDS = {"_id", "identities", "type", "creation_date", "last_authentication_date",
                "disabled", "data", "custom_data"}
-PASSWORD = "correct-horse"
-CLIENT_BASE = "/api/client/v2.0"
 
 
 @pytest.fixture
-def users_app(admin_session: AdminSession) -> dict[str, Any]:
+def users_app(admin_session: InProcessAdmin) -> dict[str, Any]:
     """An app with the api-key provider enabled and a local-userpass provider."""
     created = admin_session.create_app("usersapp")
     admin_session.enable_api_keys(created["_id"])
@@ -35,18 +35,18 @@ def users_app(admin_session: AdminSession) -> dict[str, Any]:
     return created
 
 
-def _users_path(admin: AdminSession, app: dict[str, Any]) -> str:
+def _users_path(admin: InProcessAdmin, app: dict[str, Any]) -> str:
     return f"{admin.app_path(app['_id'])}/users"
 
 
-def _list(admin: AdminSession, app: dict[str, Any], query: str = "") -> list[dict[str, Any]]:
+def _list(admin: InProcessAdmin, app: dict[str, Any], query: str = "") -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = assert_json(
         admin.get(f"{_users_path(admin, app)}{query}"), 200
     )
     return body
 
 
-def _create_user(admin: AdminSession, app: dict[str, Any], email: str,
+def _create_user(admin: InProcessAdmin, app: dict[str, Any], email: str,
                  password: str = PASSWORD) -> dict[str, Any]:
     body: dict[str, Any] = assert_json(
         admin.post(_users_path(admin, app), json={"email": email, "password": password}), 201
@@ -62,7 +62,7 @@ def _ids(users: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture
-def crowded_app(app: Flask, admin_session: AdminSession,
+def crowded_app(app: Flask, admin_session: InProcessAdmin,
                 users_app: dict[str, Any]) -> dict[str, Any]:
     """`users_app` with 55 server users (one per server key) and 2 email/password users."""
     with in_database(app):
@@ -75,7 +75,7 @@ def crowded_app(app: Flask, admin_session: AdminSession,
 
 
 def test_users_are_listed_50_a_page_in_id_order_and_after_gives_the_next_page(
-    admin_session: AdminSession, crowded_app: dict[str, Any]
+    admin_session: InProcessAdmin, crowded_app: dict[str, Any]
 ) -> None:
     first = _list(admin_session, crowded_app)
     second = _list(admin_session, crowded_app, f"?after={first[-1]['_id']}")
@@ -90,7 +90,7 @@ def test_users_are_listed_50_a_page_in_id_order_and_after_gives_the_next_page(
 
 
 def test_sorting_by_id_is_the_default_and_the_only_sort(
-    admin_session: AdminSession, crowded_app: dict[str, Any]
+    admin_session: InProcessAdmin, crowded_app: dict[str, Any]
 ) -> None:
     assert _list(admin_session, crowded_app, "?sort=_id") == _list(admin_session, crowded_app)
     assert_error(admin_session.get(f"{_users_path(admin_session, crowded_app)}?sort=email"),
@@ -98,7 +98,7 @@ def test_sorting_by_id_is_the_default_and_the_only_sort(
 
 
 def test_desc_lists_newest_first_and_after_continues_downwards(
-    admin_session: AdminSession, crowded_app: dict[str, Any]
+    admin_session: InProcessAdmin, crowded_app: dict[str, Any]
 ) -> None:
     ascending = _ids(_list(admin_session, crowded_app)) + _ids(
         _list(admin_session, crowded_app,
@@ -115,7 +115,7 @@ def test_desc_lists_newest_first_and_after_continues_downwards(
 
 
 def test_status_filters_enabled_and_disabled_users(
-    admin_session: AdminSession, crowded_app: dict[str, Any]
+    admin_session: InProcessAdmin, crowded_app: dict[str, Any]
 ) -> None:
     everyone = _list(admin_session, crowded_app)
     disabled_ids = sorted(_ids(everyone[:2]))
@@ -135,7 +135,7 @@ def test_status_filters_enabled_and_disabled_users(
 
 
 def test_provider_types_keeps_only_users_with_an_identity_of_those_types(
-    admin_session: AdminSession, crowded_app: dict[str, Any]
+    admin_session: InProcessAdmin, crowded_app: dict[str, Any]
 ) -> None:
     password_users = _list(admin_session, crowded_app, "?provider_types=local-userpass")
     both = _list(admin_session, crowded_app, "?provider_types=api-key,local-userpass")
@@ -150,7 +150,7 @@ def test_provider_types_keeps_only_users_with_an_identity_of_those_types(
 
 
 def test_an_invalid_list_parameter_is_an_invalid_parameter_naming_it(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for query, names in [
         ("?status=gone", "status"),
@@ -171,7 +171,7 @@ def test_an_invalid_list_parameter_is_an_invalid_parameter_naming_it(
 
 
 def test_an_app_without_users_lists_none(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     assert _list(admin_session, users_app) == []
 
@@ -180,7 +180,7 @@ def test_an_app_without_users_lists_none(
 
 
 def test_creating_an_email_password_user_answers_201_with_the_user(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     provider = admin_session.provider(users_app["_id"], "local-userpass")
     before = clock.timestamp()
@@ -205,7 +205,7 @@ def test_creating_an_email_password_user_answers_201_with_the_user(
 
 
 def test_a_second_user_with_the_same_email_is_a_conflict(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     _create_user(admin_session, users_app, "same@example.com")
 
@@ -220,7 +220,7 @@ def test_a_second_user_with_the_same_email_is_a_conflict(
 
 
 def test_a_password_of_6_to_128_characters_is_accepted(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for i, password in enumerate(["x" * 6, "x" * 128, "pässwörd", "with spaces ok"]):
         with subtests.test(length=len(password)):
@@ -230,7 +230,7 @@ def test_a_password_of_6_to_128_characters_is_accepted(
 
 
 def test_a_password_shorter_than_6_or_longer_than_128_is_refused(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for password in ["", "x" * 5, "x" * 129]:
         with subtests.test(length=len(password)):
@@ -242,7 +242,7 @@ def test_a_password_shorter_than_6_or_longer_than_128_is_refused(
 
 
 def test_an_email_that_is_not_an_address_is_refused(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for email in ["", "no-at-sign", "two@@example.com", "sp ace@example.com",
                   "nul\u0000@example.com", "bell\u0007@example.com", "@example.com",
@@ -257,7 +257,7 @@ def test_an_email_that_is_not_an_address_is_refused(
 
 @pytest.mark.parametrize("missing", ["email", "password"])
 def test_creating_a_user_without_email_or_password_is_a_missing_parameter(
-    admin_session: AdminSession, users_app: dict[str, Any], missing: str
+    admin_session: InProcessAdmin, users_app: dict[str, Any], missing: str
 ) -> None:
     body = {"email": "half@example.com", "password": PASSWORD}
     del body[missing]
@@ -268,7 +268,7 @@ def test_creating_a_user_without_email_or_password_is_a_missing_parameter(
 
 
 def test_creating_a_user_needs_a_local_userpass_provider(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     bare = admin_session.create_app("bare")
 
@@ -280,7 +280,7 @@ def test_creating_a_user_needs_a_local_userpass_provider(
 
 
 def test_only_the_password_given_is_stored_even_when_another_shares_its_first_72_bytes(
-    app: Flask, admin_session: AdminSession, users_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     common = "p" * 72  # bcrypt alone reads no further than this
     right, wrong = common + "-right", common + "-wrong"
@@ -299,7 +299,7 @@ def test_only_the_password_given_is_stored_even_when_another_shares_its_first_72
 
 
 def test_a_user_can_be_fetched_by_id(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     created = _create_user(admin_session, users_app, "get@example.com")
 
@@ -311,7 +311,7 @@ def test_a_user_can_be_fetched_by_id(
 
 
 def test_a_missing_or_malformed_user_id_is_user_not_found(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for user_id in ["nope", "0" * 24, "A" * 24, "0" * 25]:
         with subtests.test(user_id=user_id):
@@ -324,7 +324,7 @@ def test_a_missing_or_malformed_user_id_is_user_not_found(
 
 
 def test_another_apps_user_is_not_found_through_this_app(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("other")
     admin_session.post(f"{admin_session.app_path(other['_id'])}/auth_providers",
@@ -342,7 +342,7 @@ def test_another_apps_user_is_not_found_through_this_app(
 
 
 def test_deleting_a_user_deletes_its_identities_password_keys_and_sessions(
-    app: Flask, admin_session: AdminSession, users_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     doomed = _create_user(admin_session, users_app, "doomed@example.com")
     kept = _create_user(admin_session, users_app, "kept@example.com")
@@ -368,7 +368,7 @@ def test_deleting_a_user_deletes_its_identities_password_keys_and_sessions(
 
 
 def test_deleting_a_server_user_deletes_its_key(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     key = assert_json(admin_session.create_server_key(users_app["_id"], "machine"), 201)
     server_user = _list(admin_session, users_app, "?provider_types=api-key")[0]
@@ -386,7 +386,7 @@ def test_deleting_a_server_user_deletes_its_key(
 
 
 def test_disable_and_enable_are_idempotent_and_show_on_the_user(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     created = _create_user(admin_session, users_app, "toggle@example.com")
     path = f"{_users_path(admin_session, users_app)}/{created['_id']}"
@@ -401,7 +401,7 @@ def test_disable_and_enable_are_idempotent_and_show_on_the_user(
 
 
 def test_disabling_a_user_ends_its_sessions(
-    app: Flask, admin_session: AdminSession, users_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     created = _create_user(admin_session, users_app, "ended@example.com")
     with in_database(app):
@@ -414,7 +414,7 @@ def test_disabling_a_user_ends_its_sessions(
 
 
 def test_logout_revokes_every_session_of_the_user_only(
-    app: Flask, admin_session: AdminSession, users_app: dict[str, Any]
+    app: Flask, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     target = _create_user(admin_session, users_app, "target@example.com")
     bystander = _create_user(admin_session, users_app, "bystander@example.com")
@@ -435,11 +435,11 @@ def test_logout_revokes_every_session_of_the_user_only(
 # --- verify_token --------------------------------------------------------------------------
 
 
-def _verify(admin: AdminSession, app: dict[str, Any], token: Any) -> Any:
+def _verify(admin: InProcessAdmin, app: dict[str, Any], token: Any) -> Any:
     return admin.post(f"{_users_path(admin, app)}/verify_token", json={"token": token})
 
 
-def _anonymous_login(client: FlaskClient, admin: AdminSession,
+def _anonymous_login(client: FlaskClient, admin: InProcessAdmin,
                      app: dict[str, Any]) -> dict[str, Any]:
     admin.post(f"{admin.app_path(app['_id'])}/auth_providers", json={"type": "anon-user"})
     login: dict[str, Any] = assert_json(client.post(
@@ -454,7 +454,7 @@ def _assert_invalid_session(response: Any) -> None:
 
 
 def test_verify_token_refuses_garbage_as_an_invalid_session(
-    admin_session: AdminSession, users_app: dict[str, Any], subtests: pytest.Subtests
+    admin_session: InProcessAdmin, users_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
     for token in ["", "garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "nul\u0000"]:
         with subtests.test(token=token):
@@ -462,7 +462,7 @@ def test_verify_token_refuses_garbage_as_an_invalid_session(
 
 
 def test_verify_token_refuses_a_token_signed_with_another_secret(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     now = clock.timestamp()
     forged = jwt.encode({"sub": "0" * 24, "typ": "access", "iat": now, "exp": now + 600,
@@ -473,7 +473,7 @@ def test_verify_token_refuses_a_token_signed_with_another_secret(
 
 
 def test_verify_token_refuses_an_admin_token_and_a_refresh_token(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     login = _anonymous_login(client, admin_session, users_app)
 
@@ -482,7 +482,7 @@ def test_verify_token_refuses_an_admin_token_and_a_refresh_token(
 
 
 def test_verify_token_without_a_token_is_a_missing_parameter(
-    admin_session: AdminSession, users_app: dict[str, Any]
+    admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     response = admin_session.post(f"{_users_path(admin_session, users_app)}/verify_token",
                                   json={})
@@ -491,7 +491,7 @@ def test_verify_token_without_a_token_is_a_missing_parameter(
 
 
 def test_verify_token_returns_the_documented_claims_of_a_live_client_access_token(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     login = _anonymous_login(client, admin_session, users_app)
     session = Session.get_by_id(jwt.decode(login["access_token"],
@@ -510,7 +510,7 @@ def test_verify_token_returns_the_documented_claims_of_a_live_client_access_toke
 
 
 def test_verify_token_includes_the_custom_user_data_a_token_carries(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     login = _anonymous_login(client, admin_session, users_app)
     User.update(custom_data={"plan": "gold"}).where(User.id == login["user_id"]).execute()
@@ -523,11 +523,11 @@ def test_verify_token_includes_the_custom_user_data_a_token_carries(
 
 
 def test_an_expired_access_token_is_answered_token_expired_as_documented(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     login = _anonymous_login(client, admin_session, users_app)
     clock.advance(timedelta(minutes=31))
-    admin_session.login()  # the admin's own access token expired too
+    admin_session.log_in()  # the admin's own access token expired too
 
     response = _verify(admin_session, users_app, login["access_token"])
 
@@ -536,7 +536,7 @@ def test_an_expired_access_token_is_answered_token_expired_as_documented(
 
 @pytest.mark.parametrize("revoke", ["logout", "disable", "delete", "disable-provider"])
 def test_a_revoked_sessions_access_token_no_longer_verifies(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any], revoke: str
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any], revoke: str
 ) -> None:
     """Stricter than the original on purpose: revoking stops the token at once."""
     login = _anonymous_login(client, admin_session, users_app)
@@ -557,7 +557,7 @@ def test_a_revoked_sessions_access_token_no_longer_verifies(
 
 
 def test_a_disabled_keys_access_token_no_longer_verifies(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     created = assert_json(admin_session.create_server_key(users_app["_id"], "verified"), 201)
     login = assert_json(client.post(
@@ -572,7 +572,7 @@ def test_a_disabled_keys_access_token_no_longer_verifies(
 
 
 def test_verify_token_refuses_another_apps_token(
-    client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     other = admin_session.create_app("other")
     login = _anonymous_login(client, admin_session, other)
@@ -584,7 +584,7 @@ def test_verify_token_refuses_another_apps_token(
 
 
 def test_another_groups_users_are_out_of_reach(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, users_app: dict[str, Any]
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, users_app: dict[str, Any]
 ) -> None:
     created = _create_user(admin_session, users_app, "guarded@example.com")
     users = _users_path(admin_session, users_app)

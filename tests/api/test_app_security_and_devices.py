@@ -10,18 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.config import MAX_REFRESH_SECONDS
-from tests.conftest import AdminSession
-from tests.support.client_actions import ClientApp, clock_moved
+from tests.support.app import InProcessAdmin
+from tests.support.client_actions import PASSWORD, ClientApp, clock_moved
 from tests.support.wire import assert_error, assert_json, assert_no_content
 
 DAY = 24 * 3600
 DEVICE = {"platform": "android", "platformVersion": "14", "sdkVersion": "12.0.0",
           "appId": "com.example.notes", "appVersion": "1.2"}
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 def _expiration(realm: ClientApp) -> str:
@@ -76,7 +71,7 @@ def test_anonymous_sessions_never_expire_whatever_the_app_says(realm: ClientApp)
 
 
 def test_another_apps_lifetime_is_its_own(realm: ClientApp, client: FlaskClient,
-                                          admin_session: AdminSession) -> None:
+                                          admin_session: InProcessAdmin) -> None:
     other = ClientApp.create(client, admin_session, name="otherapp")
     assert_no_content(realm.admin.put(_expiration(realm),
                                       json={"expiration_time_seconds": 1800}))
@@ -114,10 +109,10 @@ def test_another_groups_app_is_not_found(realm: ClientApp) -> None:
 def test_a_users_devices_are_those_of_its_sessions(realm: ClientApp) -> None:
     realm.register("ada@example.com")
     phone = realm.login("local-userpass", {"username": "ada@example.com",
-                                           "password": "correct-horse-battery"}, device=DEVICE)
+                                           "password": PASSWORD}, device=DEVICE)
     user_id = phone.json["user_id"]
     realm.login("local-userpass", {"username": "ada@example.com",
-                                   "password": "correct-horse-battery"})  # no device
+                                   "password": PASSWORD})  # no device
     devices_path = f"{realm.admin_path}/users/{user_id}/devices"
 
     devices = assert_json(realm.admin.get(devices_path), 200)

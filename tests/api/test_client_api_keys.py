@@ -9,11 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import AdminSession
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, Tokens, bearer
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens
+from tests.support.http import CLIENT_BASE, bearer
 from tests.support.wire import (
     OBJECT_ID,
     assert_error,
@@ -25,18 +24,6 @@ from tests.support.wire import (
 
 KEYS = "/auth/api_keys"
 MISSING_KEY_ID = "5f0000000000000000000001"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
-
-
-@pytest.fixture
-def ann(realm: ClientApp) -> Tokens:
-    """An email/password user, logged in."""
-    return realm.register_and_login("ann@example.com")
 
 
 def _list(realm: ClientApp, tokens: Tokens) -> list[dict[str, Any]]:

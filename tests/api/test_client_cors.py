@@ -10,17 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import ADMIN_BASE, AdminSession, make_app
-from tests.support.client_actions import CLIENT_BASE, ClientApp, client_app_on
+from tests.support.app import InProcessAdmin, make_app
+from tests.support.client_actions import ClientApp, client_app_on
+from tests.support.http import ADMIN_BASE, CLIENT_BASE
 from tests.support.wire import assert_error, assert_json
 
 ORIGIN = "https://app.example.com"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
 
 
 def _preflight(client: FlaskClient, path: str, origin: str = ORIGIN,
@@ -111,7 +106,7 @@ def test_configured_origins_are_the_only_ones_allowed(
 
 
 def test_no_admin_api_response_carries_cors_headers(
-    realm: ClientApp, admin_session: AdminSession
+    realm: ClientApp, admin_session: InProcessAdmin
 ) -> None:
     origin = {"Origin": ORIGIN}
     admin_session.extra_headers = origin  # sent with each of the admin's own calls

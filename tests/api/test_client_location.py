@@ -14,8 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import AdminSession, make_app
-from tests.support.client_actions import CLIENT_BASE, ClientApp, client_app_on
+from tests.support.app import InProcessAdmin, make_app
+from tests.support.client_actions import ClientApp, client_app_on
+from tests.support.http import CLIENT_BASE
 from tests.support.wire import assert_error, assert_json
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "auth.example.org"}
@@ -58,7 +59,7 @@ def test_a_configured_public_url_wins_over_the_request(
 
 
 def test_forwarded_headers_are_ignored_when_no_proxy_is_trusted(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     app = ClientApp.create(client, admin_session, providers=())
 
@@ -111,7 +112,7 @@ def test_an_unknown_client_app_id_is_app_not_found(
                                       "http://127.0.0.1:8080", "http://[::1]:8080",
                                       "https://localhost"])
 def test_this_machines_own_names_are_allowed_by_default(
-    client: FlaskClient, admin_session: AdminSession, base_url: str
+    client: FlaskClient, admin_session: InProcessAdmin, base_url: str
 ) -> None:
     app = ClientApp.create(client, admin_session, providers=())
 
@@ -123,7 +124,7 @@ def test_this_machines_own_names_are_allowed_by_default(
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8080", "localhost.evil.example",
                                   "127.0.0.1.evil.example", "10.0.0.7"])
 def test_a_host_nobody_configured_is_refused_and_the_operator_is_told_what_to_set(
-    client: FlaskClient, admin_session: AdminSession, host: str
+    client: FlaskClient, admin_session: InProcessAdmin, host: str
 ) -> None:
     app = ClientApp.create(client, admin_session, providers=())
 
@@ -139,7 +140,7 @@ def test_a_host_nobody_configured_is_refused_and_the_operator_is_told_what_to_se
                                   "evil.example#localhost", "localhost/evil", "\u202elocalhost",
                                   "localhost\ud800", ""])
 def test_a_hostile_host_header_is_refused_in_the_envelope(
-    client: FlaskClient, admin_session: AdminSession, host: str
+    client: FlaskClient, admin_session: InProcessAdmin, host: str
 ) -> None:
     app = ClientApp.create(client, admin_session, providers=())
 

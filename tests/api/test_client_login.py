@@ -17,7 +17,7 @@ from app import clock
 from app.domain import api_keys, keys, logins
 from app.domain.sessions import NO_DEVICE
 from app.models import Device, Session
-from tests.conftest import AdminSession
+from tests.support.app import InProcessAdmin
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import (
     OBJECT_ID,
@@ -28,12 +28,6 @@ from tests.support.wire import (
 )
 
 UNKNOWN_DEVICE = "5f0000000000000000000001"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
 
 
 def _identities(realm: ClientApp, tokens: Tokens) -> list[dict[str, str]]:
@@ -137,7 +131,7 @@ def test_a_user_created_through_the_admin_api_logs_in_with_its_password(
 
 
 def test_registering_without_auto_confirm_makes_a_pending_user(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     realm = ClientApp.create(client, admin_session, providers=())
     realm.add_provider("local-userpass", config={"autoConfirm": False})
@@ -228,7 +222,7 @@ def test_a_re_enabled_provider_accepts_logins_again(realm: ClientApp) -> None:
 
 
 def test_a_new_app_refuses_api_key_logins_until_the_provider_is_enabled(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     realm = ClientApp.create(client, admin_session, providers=())
 
@@ -427,7 +421,7 @@ def test_the_last_authentication_date_is_the_time_of_the_latest_login(
 
     clock.advance(timedelta(hours=3))
     realm.login_with_key(key["key"])
-    realm.admin.login()  # the admin's own access token expired meanwhile
+    realm.admin.log_in()  # the admin's own access token expired meanwhile
 
     later_date = assert_json(realm.admin_user(first.user_id), 200)["last_authentication_date"]
     assert later_date - first_date >= 3 * 3600
@@ -525,12 +519,8 @@ def test_an_anonymous_user_links_an_email_password_identity_and_stays_the_same_u
     realm: ClientApp,
 ) -> None:
     anonymous = realm.login_anonymously()
-    realm.register("ann@example.com")
 
-    linked = Tokens.from_response(realm.login(
-        "local-userpass", {"username": "ann@example.com", "password": PASSWORD},
-        link_with=anonymous.access_token,
-    ))
+    linked = realm.link_password(anonymous, "ann@example.com")
 
     assert linked.user_id == anonymous.user_id
     assert [i["provider_type"] for i in _identities(realm, linked)] == ["anon-user",

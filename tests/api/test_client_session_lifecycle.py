@@ -6,17 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import jwt
-import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession
-from tests.support.client_actions import PASSWORD, ClientApp, Tokens, clock_moved
+from tests.support.client_actions import PASSWORD, ClientApp, clock_moved
 from tests.support.wire import assert_error
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 def _session_id(refresh_token: str) -> str:
@@ -43,12 +35,8 @@ def test_linking_continues_the_callers_session_instead_of_opening_another(
     realm: ClientApp,
 ) -> None:
     anonymous = realm.login_anonymously()
-    realm.register("linker@example.com")
 
-    linked = Tokens.from_response(realm.login(
-        "local-userpass", {"username": "linker@example.com", "password": PASSWORD},
-        link_with=anonymous.access_token,
-    ))
+    linked = realm.link_password(anonymous, "linker@example.com")
 
     assert _session_id(linked.refresh_token) == _session_id(anonymous.refresh_token)
     assert realm.profile(linked).status_code == 200

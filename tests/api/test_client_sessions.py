@@ -13,25 +13,13 @@ from typing import Any
 
 import jwt
 import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import ADMIN_BASE, AdminSession
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, Tokens, bearer
+from tests.support.app import InProcessAdmin
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 from tests.support.wire import OBJECT_ID, assert_error, assert_json, assert_no_content
 
 SESSION = "/auth/session"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
-
-
-@pytest.fixture
-def ann(realm: ClientApp) -> Tokens:
-    """An email/password user, logged in."""
-    return realm.register_and_login("ann@example.com")
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -183,7 +171,7 @@ def test_a_missing_bearer_token_is_an_invalid_session(
 
 
 def test_an_admin_token_does_not_work_on_the_client_api(
-    realm: ClientApp, admin_session: AdminSession
+    realm: ClientApp, admin_session: InProcessAdmin
 ) -> None:
     profile = realm.get("/auth/profile", admin_session.access_token)
     refresh = realm.post(SESSION, admin_session.refresh_token)

@@ -13,22 +13,15 @@ from pathlib import Path
 import jwt
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app import clock
 from app.domain import settings
-from tests.conftest import AdminSession, make_app
+from tests.support.app import make_app
 from tests.support.client_actions import ClientApp, Tokens, client_app_on, clock_moved
 from tests.support.wire import assert_error, assert_json
 
 TEN_YEARS = timedelta(days=3650)
 SESSION = "/auth/session"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    """An app with the api-key, anon-user and local-userpass providers enabled."""
-    return ClientApp.create(client, admin_session)
 
 
 def _refreshes(realm: ClientApp, tokens: Tokens) -> bool:

@@ -10,19 +10,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession
 from tests.support.client_actions import ClientApp
 from tests.support.wire import assert_error, assert_json
 
 COMPOSED = "jos\u00e9@example.com"  # é as one code point (NFC)
 DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)  # e + combining acute accent
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 @pytest.mark.parametrize(("first", "second"), [(COMPOSED, DECOMPOSED),

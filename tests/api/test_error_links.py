@@ -16,24 +16,19 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import clock
-from tests.conftest import ADMIN_BASE, AdminSession
+from tests.support.app import InProcessAdmin
 from tests.support.client_actions import ClientApp
+from tests.support.http import ADMIN_BASE, CLIENT_BASE
 from tests.support.wire import CORRELATION_HEADER, assert_error, assert_link
 
-CLIENT_BASE = "/api/client/v2.0"
 ANY_ID = "0123456789abcdef01234567"
 
 
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
-
-
-def _group_id(admin: AdminSession) -> str:
+def _group_id(admin: InProcessAdmin) -> str:
     return admin.apps_path.split("/")[2]
 
 
-def assert_app_link(response: TestResponse, admin: AdminSession, app_id: str) -> None:
+def assert_app_link(response: TestResponse, admin: InProcessAdmin, app_id: str) -> None:
     match = assert_link(response)
     assert (match["group_id"], match["app_id"]) == (_group_id(admin), app_id), match[0]
     assert match["base"] == "http://localhost", match[0]
@@ -49,7 +44,7 @@ def assert_server_link(response: TestResponse) -> None:
 
 
 def test_every_response_carries_its_own_correlation_id(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     ids = [client.get("/healthz/live").headers[CORRELATION_HEADER],
            admin_session.get(admin_session.apps_path).headers[CORRELATION_HEADER],
@@ -60,7 +55,7 @@ def test_every_response_carries_its_own_correlation_id(
 
 
 def test_an_unexpected_failure_is_logged_with_its_correlation_id(
-    client: FlaskClient, admin_session: AdminSession, monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient, admin_session: InProcessAdmin, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
@@ -80,7 +75,8 @@ def test_an_unexpected_failure_is_logged_with_its_correlation_id(
 
 
 def test_an_admin_api_error_about_an_app_links_to_that_apps_log(
-    admin_session: AdminSession, enabled_app: dict[str, Any], subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, enabled_app: dict[str, Any],
+    subtests: pytest.Subtests,
 ) -> None:
     app_path = admin_session.app_path(enabled_app["_id"])
     for name, response, status, code in [
@@ -93,7 +89,7 @@ def test_an_admin_api_error_about_an_app_links_to_that_apps_log(
         ("no such route", admin_session.get(f"{app_path}/nothing-here"), 404, "NotFound"),
         ("wrong method", admin_session.patch(f"{app_path}/api_keys", json={}), 405,
          "MethodNotAllowed"),
-        ("no token", admin_session.client.get(ADMIN_BASE + app_path), 401, "InvalidSession"),
+        ("no token", client.get(ADMIN_BASE + app_path), 401, "InvalidSession"),
     ]:
         with subtests.test(name):
             assert_error(response, status, code)
@@ -101,7 +97,7 @@ def test_an_admin_api_error_about_an_app_links_to_that_apps_log(
 
 
 def test_an_admin_api_error_about_no_app_links_to_the_server(
-    client: FlaskClient, admin_session: AdminSession, subtests: pytest.Subtests
+    client: FlaskClient, admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for name, response, status, code in [
         ("no token", client.get(ADMIN_BASE + admin_session.apps_path), 401, "InvalidSession"),
@@ -117,7 +113,7 @@ def test_an_admin_api_error_about_no_app_links_to_the_server(
 
 
 def test_a_body_too_large_is_linked_too(
-    app: Flask, client: FlaskClient, admin_session: AdminSession, enabled_app: dict[str, Any]
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin, enabled_app: dict[str, Any]
 ) -> None:
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = client.post(

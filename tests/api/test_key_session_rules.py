@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import jwt
 import pytest
-from flask.testing import FlaskClient
 
 from app.domain import providers
 from app.models import Identity, PasswordCredential, Session, User
 from app.storage import new_object_id
-from tests.conftest import AdminSession
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens
 from tests.support.wire import assert_error, assert_json
 
 VICTIM = "victim@example.com"
 ATTACKER = "attacker@example.com"
-
-
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
 
 
 def _identity_types(realm: ClientApp, user_id: str) -> list[str]:

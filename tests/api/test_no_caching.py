@@ -13,8 +13,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import ADMIN_BASE, AdminSession
-from tests.support.client_actions import CLIENT_BASE, PASSWORD, ClientApp, bearer
+from tests.support.app import InProcessAdmin
+from tests.support.client_actions import PASSWORD, ClientApp
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 
 Call = Callable[[ClientApp], TestResponse]
 
@@ -53,7 +54,7 @@ CALLS: dict[str, tuple[Call, int]] = {
 
 @pytest.mark.parametrize("call", CALLS)
 def test_every_api_response_is_marked_no_store(client: FlaskClient,
-                                               admin_session: AdminSession, call: str) -> None:
+                                               admin_session: InProcessAdmin, call: str) -> None:
     realm = ClientApp.create(client, admin_session)
     realm.register("ann@example.com")
     send, status = CALLS[call]

@@ -11,9 +11,8 @@ from flask.testing import FlaskClient
 
 from app import storage
 from app.models import ALL_MODELS
-from tests.conftest import AdminSession
-
-CLIENT_BASE = "/api/client/v2.0"
+from tests.support.app import InProcessAdmin
+from tests.support.http import CLIENT_BASE
 
 
 def _database_text(app: Flask, database_url: str) -> bytes:
@@ -34,7 +33,7 @@ def _database_text(app: Flask, database_url: str) -> bytes:
 
 
 def test_no_key_private_key_password_or_token_is_stored_in_plaintext(
-    app: Flask, client: FlaskClient, admin_session: AdminSession,
+    app: Flask, client: FlaskClient, admin_session: InProcessAdmin,
     enabled_app: dict[str, Any], database_url: str,
 ) -> None:
     app_path = admin_session.app_path(enabled_app["_id"])

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession
+from tests.support.app import InProcessAdmin
 from tests.support.client_actions import PASSWORD, ClientApp
 from tests.support.wire import assert_error, assert_json, assert_no_content
 
@@ -20,7 +20,7 @@ EMAIL = "ada@example.com"
 
 
 @pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
+def realm(client: FlaskClient, admin_session: InProcessAdmin) -> ClientApp:
     """An app whose local-userpass provider waits for the admin's confirmation."""
     app = ClientApp.create(client, admin_session, providers=())
     app.add_provider("local-userpass", config={"autoConfirm": False})
@@ -120,7 +120,7 @@ def test_pending_users_are_listed_in_registration_order_50_a_page(realm: ClientA
 
 
 def test_an_auto_confirming_provider_registers_users_confirmed(
-    client: FlaskClient, admin_session: AdminSession
+    client: FlaskClient, admin_session: InProcessAdmin
 ) -> None:
     realm = ClientApp.create(client, admin_session, providers=("local-userpass",))
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
-from tests.conftest import AdminSession
+from tests.support.app import InProcessAdmin
 from tests.support.wire import assert_error, assert_json, assert_no_content
 
 # --- the official document, summarised --------------------------------------------------
@@ -136,11 +137,11 @@ REALM_JS_PROVIDERS: list[dict[str, Any]] = [
 ]
 
 
-def _providers_path(admin: AdminSession, app: dict[str, Any]) -> str:
+def _providers_path(admin: InProcessAdmin, app: dict[str, Any]) -> str:
     return f"{admin.app_path(app['_id'])}/auth_providers"
 
 
-def _create(admin: AdminSession, body: dict[str, Any], query: str = "") -> dict[str, Any]:
+def _create(admin: InProcessAdmin, body: dict[str, Any], query: str = "") -> dict[str, Any]:
     created: dict[str, Any] = assert_json(admin.post(admin.apps_path + query, json=body), 201)
     return created
 
@@ -149,7 +150,7 @@ def _create(admin: AdminSession, body: dict[str, Any], query: str = "") -> dict[
 
 
 def test_the_fullest_app_the_document_allows_is_created_and_keeps_its_settings(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     body = {"name": "full", **{field: value for field, (value, _) in APP_FIELDS.items()}}
 
@@ -172,7 +173,7 @@ def test_the_fullest_app_the_document_allows_is_created_and_keeps_its_settings(
     ("realm-js", REALM_JS_CREATE),
 ])
 def test_the_app_each_real_client_creates_is_created_as_it_asked(
-    admin_session: AdminSession, source: str, body: dict[str, Any]
+    admin_session: InProcessAdmin, source: str, body: dict[str, Any]
 ) -> None:
     created = _create(admin_session, body)
 
@@ -186,7 +187,7 @@ def test_the_app_each_real_client_creates_is_created_as_it_asked(
 
 
 def test_an_app_created_without_settings_shows_what_apps_always_showed(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     created = _create(admin_session, {"name": "plain"})
 
@@ -198,7 +199,7 @@ def test_an_app_created_without_settings_shows_what_apps_always_showed(
 
 
 def test_a_missing_location_or_region_is_taken_from_the_other(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     from_region = _create(admin_session, {"name": "oregon", "provider_region": "aws-us-west-2"})
     from_location = _create(admin_session, {"name": "sydney", "location": "AU"})
@@ -208,12 +209,12 @@ def test_a_missing_location_or_region_is_taken_from_the_other(
 
 
 def test_the_client_api_tells_sdks_the_location_and_deployment_model_the_app_was_given(
-    admin_session: AdminSession,
+    client: FlaskClient, admin_session: InProcessAdmin,
 ) -> None:
     created = _create(admin_session, {"name": "local", "deployment_model": "LOCAL",
                                       "location": "SG"})
 
-    response = admin_session.client.get(
+    response = client.get(
         f"/api/client/v2.0/app/{created['client_app_id']}/location")
 
     body = assert_json(response, 200)
@@ -221,7 +222,7 @@ def test_the_client_api_tells_sdks_the_location_and_deployment_model_the_app_was
 
 
 def test_every_enumerated_app_setting_is_accepted_and_others_are_refused(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     count = 0
     for field, (allowed, refused) in APP_ENUMS.items():
@@ -239,7 +240,7 @@ def test_every_enumerated_app_setting_is_accepted_and_others_are_refused(
 
 
 def test_an_app_field_of_the_wrong_type_is_refused_naming_it(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     for field, (_, wrong) in APP_FIELDS.items():
         with subtests.test(field=field, value=wrong):
@@ -250,7 +251,7 @@ def test_an_app_field_of_the_wrong_type_is_refused_naming_it(
     assert assert_json(admin_session.get(admin_session.apps_path), 200) == []
 
 
-def test_an_unknown_product_to_create_is_refused(admin_session: AdminSession) -> None:
+def test_an_unknown_product_to_create_is_refused(admin_session: InProcessAdmin) -> None:
     response = admin_session.post(admin_session.apps_path + "?product=games",
                                   json={"name": "games"})
 
@@ -261,7 +262,7 @@ def test_an_unknown_product_to_create_is_refused(admin_session: AdminSession) ->
 
 
 def test_realm_clis_four_queries_list_each_app_exactly_once(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     made = {product: _create(admin_session, {"name": f"app-{product}"}, f"?product={product}")
             for product in PRODUCTS}
@@ -277,7 +278,7 @@ def test_realm_clis_four_queries_list_each_app_exactly_once(
 
 
 def test_standard_defaults_and_no_product_list_the_same_apps(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     standard = _create(admin_session, {"name": "std"})
     _create(admin_session, {"name": "sync"}, "?product=device-sync")
@@ -286,7 +287,7 @@ def test_standard_defaults_and_no_product_list_the_same_apps(
         assert assert_json(admin_session.get(admin_session.apps_path + query), 200) == [standard]
 
 
-def test_several_products_at_once_list_the_apps_of_each(admin_session: AdminSession) -> None:
+def test_several_products_at_once_list_the_apps_of_each(admin_session: InProcessAdmin) -> None:
     atlas = _create(admin_session, {"name": "triggers"}, "?product=atlas")
     data_api = _create(admin_session, {"name": "data"}, "?product=data-api")
     _create(admin_session, {"name": "std"})
@@ -297,7 +298,7 @@ def test_several_products_at_once_list_the_apps_of_each(admin_session: AdminSess
     assert listed == [atlas, data_api]
 
 
-def test_an_unknown_product_to_list_is_refused(admin_session: AdminSession) -> None:
+def test_an_unknown_product_to_list_is_refused(admin_session: InProcessAdmin) -> None:
     for query in ["?product=games", "?product=atlas,games", "?product=Standard"]:
         assert_error(admin_session.get(admin_session.apps_path + query), 400,
                      "InvalidParameter", says="product")
@@ -307,7 +308,7 @@ def test_an_unknown_product_to_list_is_refused(admin_session: AdminSession) -> N
 
 
 def test_the_fullest_provider_the_document_allows_is_created_and_keeps_its_metadata(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     app = _create(admin_session, {"name": "full"})
     body = {field: value for field, (value, _) in PROVIDER_FIELDS.items()}
@@ -326,7 +327,7 @@ def test_the_fullest_provider_the_document_allows_is_created_and_keeps_its_metad
 
 
 def test_every_local_userpass_setting_of_the_document_is_kept(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     app = _create(admin_session, {"name": "passwords"})
 
@@ -337,7 +338,7 @@ def test_every_local_userpass_setting_of_the_document_is_kept(
 
 
 def test_the_fullest_update_the_document_allows_is_applied(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     app = _create(admin_session, {"name": "update"})
     provider = admin_session.provider(app["_id"], "api-key")
@@ -356,7 +357,7 @@ def test_the_fullest_update_the_document_allows_is_applied(
 
 
 def test_a_provider_field_of_the_wrong_type_is_refused_on_create_and_update(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     app = _create(admin_session, {"name": "typed"})
     provider = admin_session.provider(app["_id"], "api-key")
@@ -380,7 +381,7 @@ def test_a_provider_field_of_the_wrong_type_is_refused_on_create_and_update(
     assert assert_json(admin_session.get(path), 200) == {**provider, "config": {}}
 
 
-def test_metadata_text_with_control_characters_is_refused(admin_session: AdminSession) -> None:
+def test_metadata_text_with_control_characters_is_refused(admin_session: InProcessAdmin) -> None:
     app = _create(admin_session, {"name": "controls"})
 
     response = admin_session.post(_providers_path(admin_session, app), json={
@@ -389,7 +390,7 @@ def test_metadata_text_with_control_characters_is_refused(admin_session: AdminSe
     assert_error(response, 400, "InvalidParameter", says="metadata_fields.0.name")
 
 
-def test_realm_cores_harness_sets_up_its_providers(admin_session: AdminSession) -> None:
+def test_realm_cores_harness_sets_up_its_providers(admin_session: InProcessAdmin) -> None:
     app = _create(admin_session, REALM_CORE_CREATE)
     path = _providers_path(admin_session, app)
 
@@ -405,7 +406,7 @@ def test_realm_cores_harness_sets_up_its_providers(admin_session: AdminSession) 
 
 
 def test_providers_this_service_lacks_are_refused_for_their_type_not_their_fields(
-    admin_session: AdminSession, subtests: pytest.Subtests
+    admin_session: InProcessAdmin, subtests: pytest.Subtests
 ) -> None:
     app = _create(admin_session, REALM_CORE_CREATE)
     for body in REALM_CORE_UNSUPPORTED_PROVIDERS:
@@ -418,7 +419,7 @@ def test_providers_this_service_lacks_are_refused_for_their_type_not_their_field
 
 
 def test_realm_js_importer_creates_or_patches_each_provider(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     app = _create(admin_session, REALM_JS_CREATE)
     path = _providers_path(admin_session, app)
@@ -442,7 +443,7 @@ def test_realm_js_importer_creates_or_patches_each_provider(
 
 
 def test_a_patch_naming_another_provider_in_its_id_is_refused_and_changes_nothing(
-    admin_session: AdminSession,
+    admin_session: InProcessAdmin,
 ) -> None:
     app = _create(admin_session, REALM_JS_CREATE)
     path = _providers_path(admin_session, app)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Person, new_context
+from tests.browser.driver import Person, new_context
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Route, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.driver import screenshot
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 

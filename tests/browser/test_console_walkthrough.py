@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import Person, screenshot
+from tests.browser.driver import Person, screenshot
 from tests.support.live_server import LiveServer
 
 

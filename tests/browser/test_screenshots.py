@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import struct
 
-from tests.browser.conftest import REPOSITORY, SCREENSHOT_VIEWPORT, SCREENSHOTS
+from tests.browser.driver import REPOSITORY, SCREENSHOT_VIEWPORT, SCREENSHOTS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,171 +4,33 @@ One server (`appservices serve` on SQLite) per test session and xdist worker; ea
 gets its own profile folder (APPSERVICES_CONFIG_DIR under tmp_path) and makes apps with
 names of its own, so tests never see each other's state. Prompts are answered through
 the runner's `input`. What the commands did is checked over HTTP, not through the CLI.
+The CLI driver is in driver.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import stat
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from app.cli import main
-from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
-
-ADMIN = "/api/admin/v3.0"
-CLIENT = "/api/client/v2.0"
-TIMEOUT = 30
+from tests.cli.driver import Cli
+from tests.support.admin_api import AdminApi, LiveAdmin
+from tests.support.http import Live
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path_factory.mktemp("cli-server")) as live:
-        yield live
+def server(live_server: LiveServer) -> LiveServer:
+    """The session's live server (tests/conftest.py)."""
+    return live_server
 
 
-class AdminApi:
+@pytest.fixture(scope="session")
+def admin_api(server: LiveServer) -> LiveAdmin:
     """The Admin API spoken directly, to set up and to check what the CLI did."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.http = requests.Session()
-        login = self.http.post(f"{base_url}{ADMIN}/auth/providers/mongodb-cloud/login",
-                               json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY},
-                               timeout=TIMEOUT)
-        assert login.status_code == 200, login.text
-        self.http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-        profile = self.http.get(f"{base_url}{ADMIN}/auth/profile", timeout=TIMEOUT)
-        self.group_id: str = profile.json()["roles"][0]["group_id"]
-
-    def call(self, method: str, path: str, json: Any = None,
-             params: dict[str, str] | None = None) -> requests.Response:
-        """Call a path under the admin's group."""
-        return self.http.request(method, f"{self.base_url}{ADMIN}/groups/{self.group_id}{path}",
-                                 json=json, params=params, timeout=TIMEOUT)
-
-    def ok(self, method: str, path: str, json: Any = None,
-           params: dict[str, str] | None = None) -> Any:
-        response = self.call(method, path, json, params)
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else None
-
-    def apps(self) -> list[dict[str, Any]]:
-        apps: list[dict[str, Any]] = self.ok("GET", "/apps")
-        return apps
-
-    def providers(self, app_id: str) -> dict[str, dict[str, Any]]:
-        """The app's providers with their configuration, keyed by type."""
-        found = {}
-        for summary in self.ok("GET", f"/apps/{app_id}/auth_providers"):
-            found[summary["type"]] = self.ok("GET",
-                                             f"/apps/{app_id}/auth_providers/{summary['_id']}")
-        return found
-
-    def enable_api_keys(self, app_id: str) -> None:
-        provider = self.providers(app_id)["api-key"]
-        self.ok("PUT", f"/apps/{app_id}/auth_providers/{provider['_id']}/enable")
-
-    def add_provider(self, app_id: str, provider_type: str, **fields: Any) -> None:
-        self.ok("POST", f"/apps/{app_id}/auth_providers", {"type": provider_type, **fields})
-
-    def server_keys(self, app_id: str) -> list[dict[str, Any]]:
-        keys: list[dict[str, Any]] = self.ok("GET", f"/apps/{app_id}/api_keys")
-        return keys
-
-    def create_server_key(self, app_id: str, name: str) -> dict[str, Any]:
-        key: dict[str, Any] = self.ok("POST", f"/apps/{app_id}/api_keys", {"name": name})
-        return key
-
-    def users(self, app_id: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        params: dict[str, str] = {}
-        while page := self.ok("GET", f"/apps/{app_id}/users", params=params):
-            found += page
-            params = {"after": page[-1]["_id"]}
-        return found
-
-
-@pytest.fixture(scope="session")
-def admin_api(server: LiveServer) -> AdminApi:
-    return AdminApi(server.base_url)
-
-
-def client_login(base_url: str, client_app_id: str, key: str) -> requests.Response:
-    """Log in with an API key over the Client API, as the Realm SDKs do."""
-    return requests.post(
-        f"{base_url}{CLIENT}/app/{client_app_id}/auth/providers/api-key/login",
-        json={"key": key}, timeout=TIMEOUT,
-    )
-
-
-@dataclass
-class Cli:
-    """Runs `appservices ...` in-process with a profile folder of the test's own."""
-
-    base_url: str
-    config_dir: Path
-    runner: CliRunner
-
-    @property
-    def env(self) -> dict[str, str | None]:
-        return {"APPSERVICES_CONFIG_DIR": str(self.config_dir), "APPSERVICES_PROFILE": None,
-                "APPSERVICES_URL": None, "XDG_CONFIG_HOME": None}
-
-    def run(self, *args: str, input: str | None = None,
-            env: dict[str, str] | None = None) -> Result:
-        result = self.runner.invoke(main, list(args), input=input,
-                                    env={**self.env, **(env or {})}, prog_name="appservices")
-        # Whatever happened, it was said in words: no exception escaped the command.
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            f"appservices {' '.join(args)} raised {result.exception!r}:\n{result.output}"
-        )
-        assert "Traceback" not in result.output
-        return result
-
-    def ok(self, *args: str, input: str | None = None,
-           env: dict[str, str] | None = None) -> Result:
-        result = self.run(*args, input=input, env=env)
-        assert result.exit_code == 0, f"appservices {' '.join(args)}:\n{result.output}"
-        return result
-
-    def fails(self, *args: str, input: str | None = None) -> Result:
-        result = self.run(*args, input=input)
-        assert result.exit_code != 0, f"appservices {' '.join(args)} succeeded:\n{result.output}"
-        return result
-
-    def json(self, *args: str, input: str | None = None) -> Any:
-        return json.loads(self.ok(*args, "--json", input=input).stdout)
-
-    def login(self, *extra: str) -> Result:
-        return self.ok("login", "--api-key", ADMIN_PUBLIC_KEY,
-                       "--private-api-key", ADMIN_PRIVATE_KEY, "--url", self.base_url, *extra)
-
-    def profile_path(self, name: str = "default") -> Path:
-        return self.config_dir / "profiles" / f"{name}.json"
-
-    def profile(self, name: str = "default") -> dict[str, Any]:
-        saved: dict[str, Any] = json.loads(self.profile_path(name).read_text())
-        return saved
-
-    def edit_profile(self, name: str = "default", **fields: str) -> None:
-        saved = self.profile(name)
-        saved.update(fields)
-        self.profile_path(name).write_text(json.dumps(saved))
-
-    def create_app(self) -> dict[str, Any]:
-        """Create an app with a unique name through the CLI; return the server's answer."""
-        created: dict[str, Any] = self.json("apps", "create",
-                                            "--name", f"cli{uuid.uuid4().hex[:10]}")
-        return created
+    return AdminApi(Live(server.base_url)).log_in()
 
 
 @pytest.fixture
@@ -191,19 +53,7 @@ def app(logged_in: Cli) -> dict[str, Any]:
 
 
 @pytest.fixture
-def keys_app(app: dict[str, Any], admin_api: AdminApi) -> dict[str, Any]:
+def keys_app(app: dict[str, Any], admin_api: LiveAdmin) -> dict[str, Any]:
     """A new app whose api-key provider is enabled."""
     admin_api.enable_api_keys(app["_id"])
     return app
-
-
-def mode_of(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
-def one_error_line(result: Result) -> str:
-    """The single line a failed command printed on stderr."""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
-    assert lines[0].startswith("Error: "), lines[0]
-    return lines[0]

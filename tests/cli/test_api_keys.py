@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cli.conftest import AdminApi, Cli, client_login, one_error_line
+from tests.cli.driver import Cli, client_login, one_error_line
+from tests.support.admin_api import LiveAdmin
 
 
 def test_apikeys_list_shows_names_and_states_never_values(logged_in: Cli,
                                                           keys_app: dict[str, Any],
-                                                          admin_api: AdminApi) -> None:
-    created = admin_api.create_server_key(keys_app["_id"], "listed")
+                                                          admin_api: LiveAdmin) -> None:
+    created = admin_api.new_server_key(keys_app["_id"], "listed")
     ref = keys_app["client_app_id"]
 
     table = logged_in.ok("apikeys", "list", "--app", ref).stdout
@@ -35,8 +36,8 @@ def test_apikeys_list_of_an_app_without_keys_says_so(logged_in: Cli,
 
 def test_apikeys_disable_enable_and_delete_by_name_or_id(logged_in: Cli,
                                                          keys_app: dict[str, Any],
-                                                         admin_api: AdminApi) -> None:
-    created = admin_api.create_server_key(keys_app["_id"], "switch")
+                                                         admin_api: LiveAdmin) -> None:
+    created = admin_api.new_server_key(keys_app["_id"], "switch")
     ref = keys_app["client_app_id"]
 
     def login_status() -> int:

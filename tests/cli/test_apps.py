@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from app.cli import options
-from tests.cli.conftest import AdminApi, Cli, one_error_line
+from tests.cli.driver import Cli, one_error_line
+from tests.support.admin_api import LiveAdmin
 
 
 def test_apps_create_makes_an_app_with_a_client_app_id(logged_in: Cli,
-                                                       admin_api: AdminApi) -> None:
+                                                       admin_api: LiveAdmin) -> None:
     result = logged_in.ok("apps", "create", "--name", "created")
     [created] = [app for app in admin_api.apps() if app["name"] == "created"]
 
@@ -21,7 +22,7 @@ def test_apps_create_makes_an_app_with_a_client_app_id(logged_in: Cli,
 
 
 def test_apps_create_asks_for_the_name_it_was_not_given(logged_in: Cli,
-                                                        admin_api: AdminApi) -> None:
+                                                        admin_api: LiveAdmin) -> None:
     logged_in.ok("apps", "create", input="asked\n")
 
     assert "asked" in [app["name"] for app in admin_api.apps()]
@@ -53,7 +54,7 @@ def test_a_bad_app_name_shows_the_servers_rule(logged_in: Cli) -> None:
 
 
 @pytest.mark.parametrize("reference", ["client_app_id", "_id", "name"])
-def test_apps_delete_takes_any_of_the_apps_ids(logged_in: Cli, admin_api: AdminApi,
+def test_apps_delete_takes_any_of_the_apps_ids(logged_in: Cli, admin_api: LiveAdmin,
                                                 reference: str) -> None:
     app = logged_in.create_app()
 
@@ -63,7 +64,7 @@ def test_apps_delete_takes_any_of_the_apps_ids(logged_in: Cli, admin_api: AdminA
     assert app["_id"] not in [each["_id"] for each in admin_api.apps()]
 
 
-def test_apps_delete_without_a_terminal_needs_yes(logged_in: Cli, admin_api: AdminApi,
+def test_apps_delete_without_a_terminal_needs_yes(logged_in: Cli, admin_api: LiveAdmin,
                                                   app: dict[str, Any]) -> None:
     line = one_error_line(logged_in.fails("apps", "delete", "--app", app["client_app_id"]))
 
@@ -72,7 +73,7 @@ def test_apps_delete_without_a_terminal_needs_yes(logged_in: Cli, admin_api: Adm
 
 
 @pytest.mark.parametrize(("answer", "deleted"), [("y\n", True), ("n\n", False)])
-def test_apps_delete_asks_a_person_first(logged_in: Cli, admin_api: AdminApi,
+def test_apps_delete_asks_a_person_first(logged_in: Cli, admin_api: LiveAdmin,
                                          app: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
                                          answer: str, deleted: bool) -> None:
     monkeypatch.setattr(options, "stdin_is_interactive", lambda: True)

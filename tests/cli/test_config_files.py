@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from app.cli import options
-from tests.cli.conftest import AdminApi, Cli, one_error_line
+from tests.cli.driver import Cli, one_error_line
+from tests.support.admin_api import LiveAdmin
 
 
 def providers_file(folder: Path) -> Path:
@@ -46,7 +47,7 @@ def test_pull_writes_the_documented_form(logged_in: Cli, app: dict[str, Any],
 
 def test_pull_edit_push_enables_the_api_key_provider(logged_in: Cli, app: dict[str, Any],
                                                      pulled: Path,
-                                                     admin_api: AdminApi) -> None:
+                                                     admin_api: LiveAdmin) -> None:
     document = read(pulled)
     document["api-key"]["disabled"] = False
     write(pulled, document)
@@ -63,7 +64,7 @@ def test_pull_edit_push_enables_the_api_key_provider(logged_in: Cli, app: dict[s
 
 
 def test_pull_then_push_changes_nothing(logged_in: Cli, app: dict[str, Any], pulled: Path,
-                                        admin_api: AdminApi) -> None:
+                                        admin_api: LiveAdmin) -> None:
     before = admin_api.providers(app["_id"])
 
     result = logged_in.ok("push", "--local", str(pulled))
@@ -114,7 +115,7 @@ INVALID_ENTRIES = {
 @pytest.mark.parametrize(("document", "message"), list(INVALID_ENTRIES.values()),
                          ids=list(INVALID_ENTRIES))
 def test_an_invalid_entry_is_refused_naming_file_and_entry_and_nothing_changes(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
     document: dict[str, Any], message: str,
 ) -> None:
     # The file also asks for valid changes (add anon-user, mostly enable api-key): none is made.
@@ -152,7 +153,7 @@ def test_every_invalid_entry_is_reported_at_once(logged_in: Cli, pulled: Path) -
     ('["api-key"]', "must be an object of providers keyed by name"),
 ])
 def test_a_file_that_is_not_a_providers_object_is_refused(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
     text: str, message: str,
 ) -> None:
     providers_file(pulled).write_text(text)
@@ -166,7 +167,7 @@ def test_a_file_that_is_not_a_providers_object_is_refused(
 
 
 def test_push_without_a_terminal_needs_yes_and_changes_nothing(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
 ) -> None:
     write(pulled, {"api-key": {"name": "api-key", "type": "api-key", "disabled": False}})
 
@@ -179,7 +180,7 @@ def test_push_without_a_terminal_needs_yes_and_changes_nothing(
 
 @pytest.mark.parametrize(("answer", "enabled"), [("y\n", True), ("n\n", False)])
 def test_push_asks_a_person_before_applying(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
     monkeypatch: pytest.MonkeyPatch, answer: str, enabled: bool,
 ) -> None:
     monkeypatch.setattr(options, "stdin_is_interactive", lambda: True)
@@ -193,7 +194,7 @@ def test_push_asks_a_person_before_applying(
 
 
 def test_push_creates_providers_with_their_configuration(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
 ) -> None:
     document = read(pulled)
     document["local-userpass"] = {"name": "local-userpass", "type": "local-userpass",
@@ -217,7 +218,7 @@ def test_push_creates_providers_with_their_configuration(
 
 
 def test_push_changes_a_configuration(logged_in: Cli, app: dict[str, Any], pulled: Path,
-                                      admin_api: AdminApi) -> None:
+                                      admin_api: LiveAdmin) -> None:
     admin_api.add_provider(app["_id"], "local-userpass", config={"autoConfirm": True})
     logged_in.ok("pull", "--local", str(pulled))  # pulled again from its own app
     document = read(pulled)
@@ -235,7 +236,7 @@ def test_push_changes_a_configuration(logged_in: Cli, app: dict[str, Any], pulle
 
 
 def test_a_configuration_the_server_refuses_is_refused_before_other_changes(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
 ) -> None:
     write(pulled, {
         "api-key": {"name": "api-key", "type": "api-key", "disabled": False},
@@ -252,7 +253,7 @@ def test_a_configuration_the_server_refuses_is_refused_before_other_changes(
 
 
 def test_providers_missing_from_the_file_are_kept_unless_delete_missing(
-    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], pulled: Path, admin_api: LiveAdmin,
 ) -> None:
     admin_api.add_provider(app["_id"], "anon-user")  # on the server, not in the file
 
@@ -269,7 +270,7 @@ def test_providers_missing_from_the_file_are_kept_unless_delete_missing(
 
 
 def test_push_to_another_app_with_app(logged_in: Cli, app: dict[str, Any], pulled: Path,
-                                      admin_api: AdminApi) -> None:
+                                      admin_api: LiveAdmin) -> None:
     other = logged_in.create_app()
     write(pulled, {"api-key": {"name": "api-key", "type": "api-key", "disabled": False}})
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import requests
 
-from tests.cli.conftest import ADMIN, TIMEOUT, Cli, mode_of, one_error_line
+from tests.cli.driver import Cli, mode_of, one_error_line
+from tests.support.http import ADMIN_BASE, TIMEOUT_SECONDS
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, free_port
 
 
 def refresh_status(base_url: str, refresh_token: str) -> int:
     """What the server answers when this refresh token asks for an access token."""
-    return requests.post(f"{base_url}{ADMIN}/auth/session",
+    return requests.post(f"{base_url}{ADMIN_BASE}/auth/session",
                          headers={"Authorization": f"Bearer {refresh_token}"},
-                         timeout=TIMEOUT).status_code
+                         timeout=TIMEOUT_SECONDS).status_code
 
 
 def test_login_keeps_a_profile_of_mode_0600_without_the_private_key(cli: Cli) -> None:
@@ -43,7 +44,7 @@ def test_login_asks_for_the_keys_it_was_not_given(cli: Cli) -> None:
 
 def test_login_accepts_the_admin_api_address_pasted_from_curl(cli: Cli) -> None:
     cli.ok("login", "--api-key", ADMIN_PUBLIC_KEY, "--private-api-key", ADMIN_PRIVATE_KEY,
-           "--url", f"{cli.base_url}{ADMIN}/")
+           "--url", f"{cli.base_url}{ADMIN_BASE}/")
 
     assert cli.profile()["url"] == cli.base_url
 

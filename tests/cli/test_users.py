@@ -14,17 +14,12 @@ import requests
 
 from app.cli.context import AdminContext, AppRef
 from app.cli.profiles import Profile
-from tests.cli.conftest import (
-    CLIENT,
-    TIMEOUT,
-    AdminApi,
-    Cli,
-    client_login,
-    one_error_line,
-)
+from tests.cli.driver import Cli, client_login, one_error_line
+from tests.support.admin_api import LiveAdmin
+from tests.support.http import CLIENT_BASE, TIMEOUT_SECONDS
+from tests.support.http import TEST_PASSWORD as PASSWORD
 
 KEY_LINE = re.compile(r"^  Key:  (ask_\S+)$", re.MULTILINE)
-PASSWORD = "correct-horse-battery"
 
 
 def printed_key(stdout: str) -> str:
@@ -48,7 +43,7 @@ def test_users_create_asks_for_the_app_id_and_the_key_name(logged_in: Cli,
 
 @pytest.mark.parametrize("reference", ["client_app_id", "_id", "name"])
 def test_users_create_takes_the_app_and_the_name_as_options(
-    logged_in: Cli, keys_app: dict[str, Any], admin_api: AdminApi, reference: str,
+    logged_in: Cli, keys_app: dict[str, Any], admin_api: LiveAdmin, reference: str,
 ) -> None:
     result = logged_in.ok("users", "create", "--type=api-key",
                           f"--app={keys_app[reference]}", "--name=ingest")
@@ -113,7 +108,7 @@ def test_users_create_asks_for_the_type_too(logged_in: Cli, keys_app: dict[str, 
 
 
 def test_users_create_makes_an_email_user_who_can_log_in(
-    logged_in: Cli, app: dict[str, Any], admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], admin_api: LiveAdmin,
 ) -> None:
     admin_api.add_provider(app["_id"], "local-userpass")
 
@@ -127,15 +122,15 @@ def test_users_create_makes_an_email_user_who_can_log_in(
     assert PASSWORD not in asked.output  # the prompt is hidden
     for email in ("ada@example.com", "grace@example.com"):
         login = requests.post(
-            f"{logged_in.base_url}{CLIENT}/app/{app['client_app_id']}"
+            f"{logged_in.base_url}{CLIENT_BASE}/app/{app['client_app_id']}"
             "/auth/providers/local-userpass/login",
-            json={"username": email, "password": PASSWORD}, timeout=TIMEOUT,
+            json={"username": email, "password": PASSWORD}, timeout=TIMEOUT_SECONDS,
         )
         assert login.status_code == 200, login.text
 
 
 def test_an_email_user_needs_its_password_twice_alike(
-    logged_in: Cli, app: dict[str, Any], admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], admin_api: LiveAdmin,
 ) -> None:
     admin_api.add_provider(app["_id"], "local-userpass")
 
@@ -148,9 +143,9 @@ def test_an_email_user_needs_its_password_twice_alike(
 
 
 def test_users_list_follows_every_page(logged_in: Cli, keys_app: dict[str, Any],
-                                       admin_api: AdminApi) -> None:
+                                       admin_api: LiveAdmin) -> None:
     for number in range(55):  # more than one page of 50
-        admin_api.create_server_key(keys_app["_id"], f"key-{number}")
+        admin_api.new_server_key(keys_app["_id"], f"key-{number}")
 
     listed = logged_in.json("users", "list", "--app", keys_app["client_app_id"])
     table = logged_in.ok("users", "list", "--app", keys_app["client_app_id"]).stdout
@@ -162,10 +157,10 @@ def test_users_list_follows_every_page(logged_in: Cli, keys_app: dict[str, Any],
 
 
 def test_users_list_filters_by_type_and_status(logged_in: Cli, keys_app: dict[str, Any],
-                                               admin_api: AdminApi) -> None:
+                                               admin_api: LiveAdmin) -> None:
     app_id = keys_app["_id"]
     admin_api.add_provider(app_id, "local-userpass")
-    admin_api.create_server_key(app_id, "server-one")
+    admin_api.new_server_key(app_id, "server-one")
     admin_api.ok("POST", f"/apps/{app_id}/users", {"email": "e@example.com",
                                                    "password": PASSWORD})
     ref = keys_app["client_app_id"]
@@ -183,14 +178,14 @@ def test_users_list_filters_by_type_and_status(logged_in: Cli, keys_app: dict[st
     assert names("--status", "disabled") == []
 
 
-def server_user(admin_api: AdminApi, app: dict[str, Any], key_name: str) -> dict[str, Any]:
+def server_user(admin_api: LiveAdmin, app: dict[str, Any], key_name: str) -> dict[str, Any]:
     [user] = [u for u in admin_api.users(app["_id"]) if u["data"].get("name") == key_name]
     return user
 
 
 def test_users_disable_enable_revoke_and_delete(logged_in: Cli, keys_app: dict[str, Any],
-                                                admin_api: AdminApi) -> None:
-    key = admin_api.create_server_key(keys_app["_id"], "lifecycle")["key"]
+                                                admin_api: LiveAdmin) -> None:
+    key = admin_api.new_server_key(keys_app["_id"], "lifecycle")["key"]
     ref = keys_app["client_app_id"]
     user_id = server_user(admin_api, keys_app, "lifecycle")["_id"]
 
@@ -209,7 +204,7 @@ def test_users_disable_enable_revoke_and_delete(logged_in: Cli, keys_app: dict[s
 
     logged_in.ok("users", "revoke", "--app", keys_app["name"], "--user", user_id)
     refreshed = requests.post(
-        f"{logged_in.base_url}{CLIENT}/auth/session", timeout=TIMEOUT,
+        f"{logged_in.base_url}{CLIENT_BASE}/auth/session", timeout=TIMEOUT_SECONDS,
         headers={"Authorization": f"Bearer {session.json()['refresh_token']}"},
     )
     assert refreshed.status_code == 401
@@ -265,15 +260,17 @@ def test_an_app_needs_to_exist_before_a_key(logged_in: Cli,
 
 
 def test_users_pending_and_confirm_let_a_registered_user_log_in(
-    logged_in: Cli, app: dict[str, Any], admin_api: AdminApi,
+    logged_in: Cli, app: dict[str, Any], admin_api: LiveAdmin,
 ) -> None:
     admin_api.add_provider(app["_id"], "local-userpass", config={"autoConfirm": False})
-    base = f"{logged_in.base_url}{CLIENT}/app/{app['client_app_id']}/auth/providers/local-userpass"
-    registered = requests.post(f"{base}/register", timeout=TIMEOUT,
+    base = (f"{logged_in.base_url}{CLIENT_BASE}/app/{app['client_app_id']}"
+            "/auth/providers/local-userpass")
+    registered = requests.post(f"{base}/register", timeout=TIMEOUT_SECONDS,
                                json={"email": "ada@example.com", "password": PASSWORD})
     assert registered.status_code == 201, registered.text
     credentials = {"username": "ada@example.com", "password": PASSWORD}
-    assert requests.post(f"{base}/login", json=credentials, timeout=TIMEOUT).status_code == 401
+    assert requests.post(f"{base}/login", json=credentials,
+                         timeout=TIMEOUT_SECONDS).status_code == 401
 
     listed = logged_in.ok("users", "pending", f"--app={app['name']}")
     assert "ada@example.com" in listed.stdout
@@ -281,7 +278,8 @@ def test_users_pending_and_confirm_let_a_registered_user_log_in(
                              "--email=ada@example.com")
 
     assert "Confirmed ada@example.com" in confirmed.stdout
-    assert requests.post(f"{base}/login", json=credentials, timeout=TIMEOUT).status_code == 200
+    assert requests.post(f"{base}/login", json=credentials,
+                         timeout=TIMEOUT_SECONDS).status_code == 200
     assert "No pending users" in logged_in.ok("users", "pending",
                                               f"--app={app['name']}").stdout + \
         logged_in.ok("users", "pending", f"--app={app['name']}").stderr

@@ -10,7 +10,7 @@ from flask import Flask
 
 from app.domain import api_keys
 from app.models import ApiKey, App
-from tests.console.conftest import Console, alerts, field_value, page_text
+from tests.console.driver import Console, alerts, field_value, page_text
 from tests.support.store import in_database
 
 KEY_VALUE = re.compile(r'<input id="new-key"[^>]*value="([^"]+)"', re.S)

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from app.domain import apps
-from tests.console.conftest import Console, alerts
+from tests.console.driver import Console, alerts
 
 
 @pytest.mark.parametrize("path", ["/console/no-such-page", "/console/groups/x/apps/y/nothing"])

@@ -9,7 +9,7 @@ from flask import Flask
 
 from app.domain import api_keys, providers, users
 from app.models import App, AuthProvider, User
-from tests.console.conftest import Console, alerts, field_value, new_console, page_text
+from tests.console.driver import Console, alerts, field_value, new_console, page_text
 from tests.support.store import in_database
 
 

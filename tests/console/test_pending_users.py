@@ -13,8 +13,9 @@ from werkzeug.test import TestResponse
 
 from app.domain import providers, registrations
 from app.models import App, PasswordCredential
-from tests.console.conftest import Console, new_console, page_text
-from tests.support.client_actions import CLIENT_BASE, PASSWORD
+from tests.console.driver import Console, new_console, page_text
+from tests.support.client_actions import PASSWORD
+from tests.support.http import CLIENT_BASE
 from tests.support.store import in_database
 
 EMAIL = "ada@example.com"

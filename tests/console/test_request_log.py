@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 
-from tests.console.conftest import Console, new_console, page_text
+from tests.console.driver import Console, new_console, page_text
 
 CO_ID = "6a1b2c3d0123456789abcdef"  # its first four bytes: 2026-05-30 18:28:13 UTC
 RECEIVED = "2026-05-30 18:28:13 UTC"

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app.models import AdminKey, AdminSession
-from tests.console.conftest import Console, alerts, field_value, new_console
+from tests.console.driver import Console, alerts, field_value, new_console
 from tests.support.store import in_database
 
 PAGES = ["/console/", "/console/apps", "/console/groups/{g}/apps/{a}/users",

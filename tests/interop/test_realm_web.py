@@ -11,14 +11,13 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
-from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
+from tests.support.admin_api import AdminApi
+from tests.support.http import Live
+from tests.support.live_server import LiveServer
 from tests.support.realm_web import FLOW_SCRIPT, ensure_realm_web
 
 
@@ -40,45 +39,14 @@ def realm_web() -> Path:
     return ensure_realm_web()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path_factory.mktemp("realm-web-server")) as server:
-        yield server
-
-
-class AdminApi:
-    """The few Admin API calls that set up an app for the SDK, over real HTTP."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base = f"{base_url}/api/admin/v3.0"
-        login = requests.post(
-            f"{self.base}/auth/providers/mongodb-cloud/login",
-            json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY}, timeout=10,
-        )
-        login.raise_for_status()
-        self.headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        profile = requests.get(f"{self.base}/auth/profile", headers=self.headers, timeout=10)
-        self.group_id = profile.json()["roles"][0]["group_id"]
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.base}/groups/{self.group_id}{path}",
-                                    json=body, headers=self.headers, timeout=10)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-
 def test_realm_web_manages_and_uses_api_keys_unchanged(
     realm_web: Path, live_server: LiveServer
 ) -> None:
-    admin = AdminApi(live_server.base_url)
-    app = admin.call("POST", "/apps", {"name": "sdkapp"})
-    app_path = f"/apps/{app['_id']}"
-    api_key_provider = next(p for p in admin.call("GET", f"{app_path}/auth_providers")
-                            if p["type"] == "api-key")
-    admin.call("PUT", f"{app_path}/auth_providers/{api_key_provider['_id']}/enable")
-    admin.call("POST", f"{app_path}/auth_providers",
-               {"type": "local-userpass", "config": {"autoConfirm": True}})
-    server_key = admin.call("POST", f"{app_path}/api_keys", {"name": "backend"})
+    admin = AdminApi(Live(live_server.base_url)).log_in()
+    app = admin.create_app("sdkapp")
+    admin.enable_api_keys(app["_id"])
+    admin.enable_provider(app["_id"], "local-userpass", {"autoConfirm": True})
+    server_key = admin.new_server_key(app["_id"], "backend")
 
     result = subprocess.run(
         ["node", str(FLOW_SCRIPT), live_server.base_url, app["client_app_id"],

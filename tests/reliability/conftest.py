@@ -4,20 +4,15 @@ pairs of separate servers sharing one PostgreSQL database."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.deployment import (
-    Deployment,
-    drop_postgres_database,
-    new_postgres_database,
-    running,
-)
+from tests.reliability.deployment import Deployment, running
 from tests.support.live_server import LiveServer
-
-NewDatabase = Callable[[], str]
+from tests.support.postgres import NewDatabase, drop_database, new_database
 
 
 @pytest.fixture
@@ -28,12 +23,12 @@ def new_pg_database(postgres_url: str) -> Iterator[NewDatabase]:
     made: list[str] = []
 
     def new() -> str:
-        made.append(new_postgres_database(postgres_url, f"reliability_{worker}"))
+        made.append(new_database(postgres_url, f"reliability_{worker}_{uuid.uuid4().hex[:12]}"))
         return made[-1]
 
     yield new
     for database_url in made:
-        drop_postgres_database(database_url)
+        drop_database(database_url)
 
 
 @pytest.fixture

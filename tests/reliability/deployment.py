@@ -12,50 +12,25 @@ import http.client
 import itertools
 import json
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
 import requests
-from psycopg import sql
 
-from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
+from tests.support.admin_api import AdminApi, LiveAdmin
+from tests.support.client_api import ClientApi
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, CLOCK, TEST_PASSWORD, bearer
+from tests.support.live_server import LiveServer
 
-ADMIN = "/api/admin/v3.0"
-CLIENT = "/api/client/v2.0"
-CLOCK = "/_testing/clock"
-PASSWORD = "correct-horse-battery"
-TIMEOUT_SECONDS = 60
+ADMIN, CLIENT, PASSWORD = ADMIN_BASE, CLIENT_BASE, TEST_PASSWORD
+TIMEOUT_SECONDS = 60  # longer than elsewhere: these tests load the servers on purpose
 # Servers that share one database must sign tokens with one key.
 SHARED_SECRET_KEY = "reliability-tests-shared-signing-key-0123456789"
 T = TypeVar("T")
-
-
-def new_postgres_database(any_database_url: str, prefix: str) -> str:
-    """Create a fresh database on the PostgreSQL server of `any_database_url`; return its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with contextlib.closing(psycopg.connect(any_database_url)) as connection:
-        connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(urlsplit(any_database_url)._replace(path=f"/{name}"))
-
-
-def drop_postgres_database(database_url: str) -> None:
-    """Drop a database `new_postgres_database` made (best effort: its server may be gone)."""
-    name = urlsplit(database_url).path.lstrip("/")
-    maintenance = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    with contextlib.suppress(psycopg.Error), \
-            contextlib.closing(psycopg.connect(maintenance)) as connection:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
 
 
 @contextlib.contextmanager
@@ -81,13 +56,13 @@ def running(instance: Path, *, database_url: str | None = None, count: int = 1,
             server.stop()
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclass
 class Deployment:
-    """Several servers behind one (imaginary) load balancer: requests go round in turn."""
+    """Several servers behind one (imaginary) load balancer: requests go round in turn.
+
+    A transport (tests/support/http.py) with `server=` to pick one: `AdminApi(deployment)`
+    is the admin of these servers.
+    """
 
     base_urls: list[str]
     _turn: Iterator[int] = field(default_factory=itertools.count)
@@ -102,10 +77,11 @@ class Deployment:
     def request(self, method: str, path: str, *, server: int | None = None,
                 token: str | None = None, json: Any = None,
                 headers: dict[str, str] | None = None,
-                params: dict[str, str] | None = None) -> requests.Response:
+                params: dict[str, str] | None = None,
+                **requests_options: Any) -> requests.Response:
         sent = {**(bearer(token) if token else {}), **(headers or {})}
         return requests.request(method, self.base(server) + path, json=json, headers=sent,
-                                params=params, timeout=TIMEOUT_SECONDS)
+                                params=params, timeout=TIMEOUT_SECONDS, **requests_options)
 
     def move_clocks(self, seconds: float) -> None:
         """Move the test clock of every server (each keeps its own) by `seconds`."""
@@ -115,64 +91,28 @@ class Deployment:
             assert moved.status_code == 200, moved.text
 
 
-@dataclass
-class Admin:
-    """The admin of a deployment, logged in with the live servers' admin key pair."""
-
-    deployment: Deployment
-    access_token: str = ""
-    refresh_token: str = ""
-    group_id: str = ""
-
-    @classmethod
-    def log_in(cls, deployment: Deployment, *, server: int | None = None) -> Admin:
-        admin = cls(deployment)
-        response = deployment.request(
-            "POST", f"{ADMIN}/auth/providers/mongodb-cloud/login", server=server,
-            json={"username": ADMIN_PUBLIC_KEY, "apiKey": ADMIN_PRIVATE_KEY},
-        )
-        assert response.status_code == 200, response.text
-        admin.access_token = response.json()["access_token"]
-        admin.refresh_token = response.json()["refresh_token"]
-        profile = admin.request("GET", "/auth/profile")
-        admin.group_id = profile.json()["roles"][0]["group_id"]
-        return admin
-
-    def request(self, method: str, path: str, *, server: int | None = None,
-                json: Any = None, params: dict[str, str] | None = None) -> requests.Response:
-        return self.deployment.request(method, ADMIN + path, server=server,
-                                       token=self.access_token, json=json, params=params)
-
-    def app_path(self, app_id: str) -> str:
-        return f"/groups/{self.group_id}/apps/{app_id}"
-
-    def create_app(self, name: str, providers: Sequence[str] = ("api-key",)) -> RealmApp:
-        """Create an app with `providers` enabled (local-userpass confirms automatically)."""
-        created = self.request("POST", f"/groups/{self.group_id}/apps", json={"name": name})
-        assert created.status_code == 201, created.text
-        realm = RealmApp(self, created.json()["_id"], created.json()["client_app_id"])
-        listed = self.request("GET", f"{realm.path}/auth_providers").json()
-        for provider_type in providers:
-            if provider_type == "api-key":
-                api_key = next(p for p in listed if p["type"] == "api-key")
-                enabled = self.request(
-                    "PUT", f"{realm.path}/auth_providers/{api_key['_id']}/enable")
-                assert enabled.status_code == 204, enabled.text
-            else:
-                config = {"autoConfirm": True} if provider_type == "local-userpass" else {}
-                added = self.request("POST", f"{realm.path}/auth_providers",
-                                     json={"type": provider_type, "config": config})
-                assert added.status_code == 201, added.text
-        return realm
+def log_in(deployment: Deployment, *, server: int | None = None) -> LiveAdmin:
+    """The admin of a deployment, logged in (on `server`) with the live servers' pair."""
+    return AdminApi(deployment).log_in(server=server)
 
 
 @dataclass
 class RealmApp:
     """One app, seen by its admin (`path`, under its `_id`) and by SDKs (`client_app_id`)."""
 
-    admin: Admin
+    admin: LiveAdmin
     app_id: str
     client_app_id: str
+
+    @classmethod
+    def create(cls, admin: LiveAdmin, name: str,
+               providers: Sequence[str] = ("api-key",)) -> RealmApp:
+        """Create an app with `providers` enabled (local-userpass confirms automatically)."""
+        created = admin.create_app(name)
+        realm = cls(admin, created["_id"], created["client_app_id"])
+        for provider_type in providers:
+            admin.enable_provider(realm.app_id, provider_type)
+        return realm
 
     @property
     def path(self) -> str:
@@ -180,45 +120,35 @@ class RealmApp:
 
     @property
     def deployment(self) -> Deployment:
-        return self.admin.deployment
+        assert isinstance(self.admin.http, Deployment), self.admin.http
+        return self.admin.http
 
     # --- the admin's side ---------------------------------------------------------------
 
     def create_server_key(self, name: str, *, server: int | None = None) -> requests.Response:
-        return self.admin.request("POST", f"{self.path}/api_keys", server=server,
-                                  json={"name": name})
+        return self.admin.create_server_key(self.app_id, name, server=server)
 
     def new_server_key(self, name: str, *, server: int | None = None) -> dict[str, Any]:
-        response = self.create_server_key(name, server=server)
-        assert response.status_code == 201, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return self.admin.new_server_key(self.app_id, name, server=server)
 
     def server_keys(self, *, server: int | None = None) -> list[dict[str, Any]]:
-        response = self.admin.request("GET", f"{self.path}/api_keys", server=server)
-        assert response.status_code == 200, response.text
-        keys: list[dict[str, Any]] = response.json()
-        return keys
+        return self.admin.server_keys(self.app_id, server=server)
 
     def users(self) -> list[dict[str, Any]]:
         """Every user of the app, all pages."""
-        users: list[dict[str, Any]] = []
-        while True:
-            params = {"after": users[-1]["_id"]} if users else {}
-            page = self.admin.request("GET", f"{self.path}/users", params=params)
-            assert page.status_code == 200, page.text
-            users.extend(page.json())
-            if not page.json():
-                return users
+        return self.admin.users(self.app_id)
 
     # --- the SDK's side -----------------------------------------------------------------
 
+    @property
+    def client_api(self) -> ClientApi[requests.Response]:
+        """The Client API of the deployment, as an SDK speaks it."""
+        return ClientApi(self.deployment)
+
     def login(self, provider: str, credentials: dict[str, Any], *, server: int | None = None,
               headers: dict[str, str] | None = None) -> requests.Response:
-        return self.deployment.request(
-            "POST", f"{CLIENT}/app/{self.client_app_id}/auth/providers/{provider}/login",
-            server=server, json={**credentials, "options": {"device": {}}}, headers=headers,
-        )
+        return self.client_api.login(self.client_app_id, provider, credentials, server=server,
+                                 headers=headers)
 
     def login_with_key(self, key: str, *, server: int | None = None) -> dict[str, str]:
         response = self.login("api-key", {"key": key}, server=server)
@@ -228,10 +158,7 @@ class RealmApp:
 
     def register(self, email: str, password: str = PASSWORD, *,
                  server: int | None = None) -> None:
-        response = self.deployment.request(
-            "POST", f"{CLIENT}/app/{self.client_app_id}/auth/providers/local-userpass/register",
-            server=server, json={"email": email, "password": password},
-        )
+        response = self.client_api.register(self.client_app_id, email, password, server=server)
         assert response.status_code == 201, response.text
 
     def login_with_password(self, email: str, password: str = PASSWORD, *,
@@ -244,8 +171,7 @@ class RealmApp:
 
     def create_user_key(self, refresh_token: str, name: str, *,
                         server: int | None = None) -> requests.Response:
-        return self.deployment.request("POST", f"{CLIENT}/auth/api_keys", server=server,
-                                       token=refresh_token, json={"name": name})
+        return self.client_api.create_user_key(refresh_token, name, server=server)
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,12 @@ from app.domain import keys
 from app.domain import settings as domain_settings
 from app.models import LoginFailure, SchemaVersion
 from app.storage import SCHEMA_VERSION
-from tests.conftest import ADMIN_BASE, AdminSession, make_app
-from tests.reliability.conftest import NewDatabase
-from tests.reliability.deployment import ADMIN, Admin, Deployment, running
+from tests.reliability.deployment import ADMIN, Deployment, RealmApp, log_in, running
+from tests.support.app import InProcessAdmin, make_app
 from tests.support.client_actions import PASSWORD, ClientApp
+from tests.support.http import ADMIN_BASE
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY
+from tests.support.postgres import NewDatabase
 from tests.support.store import in_database, take_away_after_5
 from tests.support.wire import assert_error, assert_json
 
@@ -61,7 +62,7 @@ def limits(app: Flask) -> None:
 
 
 @pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession, limits: None) -> ClientApp:
+def realm(client: FlaskClient, admin_session: InProcessAdmin, limits: None) -> ClientApp:
     return ClientApp.create(client, admin_session)
 
 
@@ -111,13 +112,18 @@ def test_after_the_allowed_failures_an_address_gets_429_even_with_the_right_key(
 
 
 def test_a_throttled_client_cannot_tell_a_real_key_from_a_made_up_one(
-    realm: ClientApp,
+    realm: ClientApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = realm.create_server_key("good")["key"]
     spoiled = _spoiled_keys(realm)
     for key in spoiled:
         _key_login(realm, key)
 
+    # The answers are compared to the letter, "try again in N seconds" included: the clock
+    # stands still while they are made, so that a second ticking over between two of them
+    # (a busy machine) is not taken for a difference.
+    standing = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: standing)
     answers = [_key_login(realm, key) for key in [good, *spoiled, "not-a-key"]]
 
     for answer in answers:
@@ -137,7 +143,7 @@ def test_one_address_being_throttled_does_not_lock_out_another(realm: ClientApp)
 
 
 def test_failures_in_one_app_do_not_count_in_another(
-    realm: ClientApp, admin_session: AdminSession
+    realm: ClientApp, admin_session: InProcessAdmin
 ) -> None:
     other = ClientApp.create(realm.client, admin_session, name="otherapp",
                              providers=("api-key",))
@@ -187,7 +193,7 @@ def test_key_and_password_failures_add_up(realm: ClientApp) -> None:
 
 
 def test_failures_from_many_addresses_never_lock_out_valid_credentials(
-    realm: ClientApp, admin_session: AdminSession
+    realm: ClientApp, admin_session: InProcessAdmin
 ) -> None:
     good = realm.create_server_key("good")["key"]
     realm.register("ann@example.com")
@@ -205,7 +211,7 @@ def test_failures_from_many_addresses_never_lock_out_valid_credentials(
 
 
 def test_failures_in_one_app_never_reach_another_apps_logins(
-    realm: ClientApp, admin_session: AdminSession
+    realm: ClientApp, admin_session: InProcessAdmin
 ) -> None:
     other = ClientApp.create(realm.client, admin_session, name="otherapp",
                              providers=("api-key",))
@@ -327,7 +333,7 @@ def _admin_login(client: FlaskClient, public_key: str, private_key: str,
 
 
 def test_admin_logins_are_throttled_per_address(
-    client: FlaskClient, admin_session: AdminSession, limits: None
+    client: FlaskClient, admin_session: InProcessAdmin, limits: None
 ) -> None:
     public_key, private_key = admin_session.public_key, admin_session.private_key
     for public, private in [(public_key, "wrong-1"), (public_key, "wrong-2"),
@@ -365,7 +371,7 @@ def test_failures_on_any_worker_or_server_count_on_all(
     throttled_deployment: Deployment,
 ) -> None:
     deployment = throttled_deployment
-    realm = Admin.log_in(deployment).create_app("bruteforce")
+    realm = RealmApp.create(log_in(deployment), "bruteforce")
     good = realm.new_server_key("good")["key"]
     from_attacker = {"X-Forwarded-For": ATTACKER}
     servers = len(deployment.base_urls)

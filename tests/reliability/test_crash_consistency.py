@@ -28,10 +28,10 @@ import psycopg
 import pytest
 import requests
 
-from tests.reliability.conftest import NewDatabase
-from tests.reliability.deployment import ADMIN, Admin, Deployment, RealmApp, running
+from tests.reliability.deployment import ADMIN, Deployment, RealmApp, log_in, running
 from tests.reliability.storage import Inventory
 from tests.support.live_server import LiveServer
+from tests.support.postgres import NewDatabase
 
 WORKERS = 3
 STREAM_OPERATIONS = 90
@@ -79,7 +79,7 @@ def test_killing_workers_during_a_stream_of_creations_and_deletions_leaves_nothi
     server: LiveServer,
 ) -> None:
     deployment = Deployment([server.base_url])
-    realm = Admin.log_in(deployment).create_app("crashes")
+    realm = RealmApp.create(log_in(deployment), "crashes")
     created: list[str] = []
     answers: list[int] = []
     done = 0
@@ -215,7 +215,7 @@ def test_a_worker_killed_half_way_through_making_a_key_leaves_no_trace_of_it(
     server: LiveServer,
 ) -> None:
     deployment = Deployment([server.base_url])
-    realm = Admin.log_in(deployment).create_app("halfway")
+    realm = RealmApp.create(log_in(deployment), "halfway")
     kept = realm.new_server_key("kept")
 
     with Stall(server.database_url) as stall:
@@ -246,7 +246,7 @@ def test_a_server_told_to_stop_finishes_the_request_in_flight_then_exits_cleanly
     server: LiveServer,
 ) -> None:
     deployment = Deployment([server.base_url])
-    realm = Admin.log_in(deployment).create_app("stopping")
+    realm = RealmApp.create(log_in(deployment), "stopping")
     assert server._process is not None
     process = server._process
 
@@ -282,7 +282,7 @@ def test_a_worker_killed_again_as_soon_as_it_was_replaced_does_not_take_the_serv
     _poll(lambda: _healthy(server), "the server answered again")
     _all_workers_up(server)
     assert server._process.poll() is None  # the same server, still running
-    realm = Admin.log_in(Deployment([server.base_url])).create_app("after-crashes")
+    realm = RealmApp.create(log_in(Deployment([server.base_url])), "after-crashes")
     assert realm.create_server_key("still-serving").status_code == 201
 
 

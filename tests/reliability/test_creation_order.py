@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 
-from tests.reliability.deployment import CLIENT, Admin, Deployment, RealmApp
+from tests.reliability.deployment import CLIENT, Deployment, RealmApp, log_in
 
 COUNT = 12
 
 
 def _realm(deployment: Deployment) -> RealmApp:
-    admin = Admin.log_in(deployment, server=0)
-    return admin.create_app(f"order-{uuid.uuid4().hex[:8]}",
+    admin = log_in(deployment, server=0)
+    return RealmApp.create(admin, f"order-{uuid.uuid4().hex[:8]}",
                             providers=("api-key", "local-userpass"))
 
 

@@ -29,7 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.reliability.deployment import Admin, Deployment, RealmApp, running
+from tests.reliability.deployment import Deployment, RealmApp, log_in, running
+from tests.support.admin_api import AdminApi
 
 CONTRACT = Path(__file__).resolve().parents[2] / "openapi.yaml"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
@@ -54,10 +55,10 @@ class Targets:
     """Real ids to put into generated requests, and the tokens to send."""
 
     def __init__(self, deployment: Deployment) -> None:
-        self.admin = Admin.log_in(deployment)
-        self.realm = self.admin.create_app("fuzzed",
+        self.admin = log_in(deployment)
+        self.realm = RealmApp.create(self.admin, "fuzzed",
                                            providers=("api-key", "anon-user", "local-userpass"))
-        victim_app = self.admin.create_app("victim")
+        victim_app = RealmApp.create(self.admin, "victim")
         realm = self.realm
         realm.register("ann@example.com")
         self.ann = realm.login_with_password("ann@example.com")
@@ -108,7 +109,7 @@ class Targets:
         if scheme is None:
             return {}
         if scheme.startswith("admin"):
-            admin = Admin.log_in(self.admin.deployment) if ends_session else self.admin
+            admin = AdminApi(self.admin.http).log_in() if ends_session else self.admin
             token = admin.access_token if scheme == "adminAccessToken" else admin.refresh_token
         else:
             tokens: dict[str, Any] = (self.realm.login("anon-user", {}).json() if ends_session

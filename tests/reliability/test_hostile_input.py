@@ -34,16 +34,9 @@ from werkzeug.test import TestResponse
 
 from app.domain import keys, tokens
 from app.models import ALL_MODELS, ApiKey, Device, LoginFailure
-from tests.conftest import ADMIN_BASE, AdminSession, make_app
-from tests.support.client_actions import (
-    CLIENT_BASE,
-    PASSWORD,
-    ClientApp,
-    Tokens,
-    bearer,
-    client_app_on,
-    clock_moved,
-)
+from tests.support.app import InProcessAdmin, make_app
+from tests.support.client_actions import PASSWORD, ClientApp, Tokens, client_app_on, clock_moved
+from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
 from tests.support.store import in_database
 from tests.support.wire import assert_error
 
@@ -67,7 +60,7 @@ class Scene:
     """What the hostile requests aim at."""
 
     client: FlaskClient
-    admin: AdminSession
+    admin: InProcessAdmin
     realm: ClientApp
     other: ClientApp  # another app of the same admin
     server_key: dict[str, Any]
@@ -82,7 +75,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(client: FlaskClient, admin_session: AdminSession) -> Scene:
+def scene(client: FlaskClient, admin_session: InProcessAdmin) -> Scene:
     realm = ClientApp.create(client, admin_session)
     other = ClientApp.create(client, admin_session, name="otherapp")
     ann = realm.register_and_login("ann@example.com")

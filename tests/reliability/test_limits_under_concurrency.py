@@ -15,10 +15,11 @@ from collections import Counter
 from tests.reliability.deployment import (
     ADMIN,
     CLIENT,
-    Admin,
     Answer,
     Deployment,
     PreparedRequest,
+    RealmApp,
+    log_in,
     run_together,
 )
 from tests.reliability.storage import Inventory
@@ -37,8 +38,8 @@ def _refusals_are_limit_exceeded(answers: list[Answer]) -> None:
 def test_fifty_concurrent_creates_on_95_server_keys_make_exactly_100(
     deployment: Deployment, servers: list[LiveServer]
 ) -> None:
-    admin = Admin.log_in(deployment)
-    realm = admin.create_app("limits")
+    admin = log_in(deployment)
+    realm = RealmApp.create(admin, "limits")
     for n in range(95):  # one after another: the race is the next step's
         realm.new_server_key(f"seed-{n:02d}")
 
@@ -67,8 +68,8 @@ def test_fifty_concurrent_creates_on_95_server_keys_make_exactly_100(
 def test_thirty_concurrent_creates_on_15_user_keys_make_exactly_20(
     deployment: Deployment, servers: list[LiveServer]
 ) -> None:
-    admin = Admin.log_in(deployment)
-    realm = admin.create_app("userlimits", providers=("api-key", "local-userpass"))
+    admin = log_in(deployment)
+    realm = RealmApp.create(admin, "userlimits", providers=("api-key", "local-userpass"))
     owners: dict[str, int] = {}
     # Two users in turn: a user key's transaction is short, and two races make it all
     # but certain that a check without its lock would be caught.

@@ -21,17 +21,17 @@ from pathlib import Path
 import pytest
 
 from app.domain import keys
-from tests.reliability.conftest import NewDatabase
 from tests.reliability.deployment import (
     ADMIN,
     CLIENT,
     SHARED_SECRET_KEY,
-    Admin,
     Deployment,
+    RealmApp,
+    log_in,
     running,
 )
 from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveServer
-from tests.support.postgres import find_pg_bin_dir
+from tests.support.postgres import NewDatabase, find_pg_bin_dir
 
 A, B = 0, -1  # the first and the last server (the same one on SQLite)
 
@@ -84,7 +84,7 @@ def _create_admin_key_on_the_command_line(server: LiveServer) -> tuple[str, str]
 def _run_everything(deployment: Deployment, servers: list[LiveServer]) -> Secrets:
     secrets = Secrets()
     secrets.add("configured admin private key", ADMIN_PRIVATE_KEY)
-    admin = Admin.log_in(deployment, server=A)
+    admin = log_in(deployment, server=A)
     secrets.add_tokens("admin", {"refresh_token": admin.refresh_token,
                                  "access_token": admin.access_token})
     refreshed = deployment.request("POST", f"{ADMIN}/auth/session", server=B,
@@ -104,7 +104,7 @@ def _run_everything(deployment: Deployment, servers: list[LiveServer]) -> Secret
                               json={"username": ADMIN_PUBLIC_KEY, "apiKey": wrong_private}
                               ).status_code == 401
 
-    realm = admin.create_app("leaks", providers=("api-key", "anon-user", "local-userpass"))
+    realm = RealmApp.create(admin, "leaks", providers=("api-key", "anon-user", "local-userpass"))
     server_key = realm.new_server_key("service", server=A)
     secrets.add("server key", server_key["key"])
     key_session = realm.login_with_key(server_key["key"], server=B)

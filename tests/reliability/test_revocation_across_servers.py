@@ -22,13 +22,12 @@ from tests.reliability.deployment import (
     ADMIN,
     CLIENT,
     PASSWORD,
-    Admin,
     Deployment,
     RealmApp,
-    drop_postgres_database,
-    new_postgres_database,
+    log_in,
     running,
 )
+from tests.support.postgres import drop_database, new_database
 
 pytestmark = pytest.mark.postgres
 
@@ -39,11 +38,11 @@ EMAIL = "ann@example.com"
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[Deployment]:
     """Two servers, each its own gunicorn, sharing one PostgreSQL database."""
-    database_url = new_postgres_database(postgres_url, "revocation")
+    database_url = new_database(postgres_url, f"revocation_{uuid.uuid4().hex[:12]}")
     with running(tmp_path_factory.mktemp("revocation"), database_url=database_url,
                  count=2) as servers:
         yield Deployment([server.base_url for server in servers])
-    drop_postgres_database(database_url)
+    drop_database(database_url)
 
 
 Tokens = dict[str, str]
@@ -68,8 +67,8 @@ class Scene:
 
 @pytest.fixture
 def scene(pair: Deployment) -> Scene:
-    admin = Admin.log_in(pair, server=A)
-    realm = admin.create_app(f"revoke-{uuid.uuid4().hex[:8]}",
+    admin = log_in(pair, server=A)
+    realm = RealmApp.create(admin, f"revoke-{uuid.uuid4().hex[:8]}",
                              providers=("api-key", "local-userpass"))
     server_key = realm.new_server_key("service", server=A)
     bystander = realm.new_server_key("bystander", server=A)
@@ -233,8 +232,8 @@ def test_the_admin_logging_a_user_out_on_a_ends_all_her_sessions_on_b(scene: Sce
 
 
 def test_an_admin_logging_out_on_a_ends_the_admin_session_on_b(pair: Deployment) -> None:
-    admin = Admin.log_in(pair, server=A)
-    bystander = Admin.log_in(pair, server=A)
+    admin = log_in(pair, server=A)
+    bystander = log_in(pair, server=A)
 
     answer = pair.request("DELETE", f"{ADMIN}/auth/session", server=A, token=admin.refresh_token)
 

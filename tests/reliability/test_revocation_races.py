@@ -24,13 +24,14 @@ import pytest
 from tests.reliability.deployment import (
     ADMIN,
     CLIENT,
-    Admin,
     Answer,
     Deployment,
     PreparedRequest,
     RealmApp,
+    log_in,
     run_together,
 )
+from tests.support.admin_api import LiveAdmin
 
 ROUNDS = 4
 LOGINS_PER_ROUND = 40
@@ -45,29 +46,29 @@ class Race:
     undo: tuple[str, str, str] | None
 
 
-Setup = Callable[[Admin, RealmApp], Race]
+Setup = Callable[[LiveAdmin, RealmApp], Race]
 
 
-def _server_key(admin: Admin, realm: RealmApp) -> dict[str, str]:
+def _server_key(admin: LiveAdmin, realm: RealmApp) -> dict[str, str]:
     key: dict[str, str] = realm.new_server_key(f"racer-{uuid.uuid4().hex[:6]}")
     return key
 
 
-def _key_disabled(admin: Admin, realm: RealmApp) -> Race:
+def _key_disabled(admin: LiveAdmin, realm: RealmApp) -> Race:
     key = _server_key(admin, realm)
     path = f"{ADMIN}{realm.path}/api_keys/{key['_id']}"
     return Race({"key": key["key"]}, ("PUT", f"{path}/disable", admin.access_token),
                 ("PUT", f"{path}/enable", admin.access_token))
 
 
-def _key_deleted(admin: Admin, realm: RealmApp) -> Race:
+def _key_deleted(admin: LiveAdmin, realm: RealmApp) -> Race:
     key = _server_key(admin, realm)
     return Race({"key": key["key"]},
                 ("DELETE", f"{ADMIN}{realm.path}/api_keys/{key['_id']}", admin.access_token),
                 None)
 
 
-def _user_disabled(admin: Admin, realm: RealmApp) -> Race:
+def _user_disabled(admin: LiveAdmin, realm: RealmApp) -> Race:
     key = _server_key(admin, realm)
     server_user = realm.login_with_key(key["key"])["user_id"]
     path = f"{ADMIN}{realm.path}/users/{server_user}"
@@ -75,7 +76,7 @@ def _user_disabled(admin: Admin, realm: RealmApp) -> Race:
                 ("PUT", f"{path}/enable", admin.access_token))
 
 
-def _user_key_disabled_by_its_owner(admin: Admin, realm: RealmApp) -> Race:
+def _user_key_disabled_by_its_owner(admin: LiveAdmin, realm: RealmApp) -> Race:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     realm.register(email)
     owner = realm.login_with_password(email)
@@ -87,7 +88,7 @@ def _user_key_disabled_by_its_owner(admin: Admin, realm: RealmApp) -> Race:
                 ("PUT", f"{path}/enable", owner["refresh_token"]))
 
 
-def _provider_disabled(admin: Admin, realm: RealmApp) -> Race:
+def _provider_disabled(admin: LiveAdmin, realm: RealmApp) -> Race:
     key = _server_key(admin, realm)
     providers = admin.request("GET", f"{realm.path}/auth_providers").json()
     provider_id = next(p["_id"] for p in providers if p["type"] == "api-key")
@@ -132,8 +133,8 @@ def _assert_ended(deployment: Deployment, tokens: list[dict[str, str]]) -> None:
 def test_no_session_of_a_login_racing_a_revocation_survives_it(
     deployment: Deployment, revocation: str
 ) -> None:
-    admin = Admin.log_in(deployment)
-    realm = admin.create_app(f"race-{uuid.uuid4().hex[:8]}",
+    admin = log_in(deployment)
+    realm = RealmApp.create(admin, f"race-{uuid.uuid4().hex[:8]}",
                              providers=("api-key", "local-userpass"))
     logged_in = 0
     for _ in range(ROUNDS):

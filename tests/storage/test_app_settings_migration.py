@@ -10,7 +10,7 @@ version 5 created. Every test runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from flask import Flask
 from app import storage
 from app.models import App, AuthProvider, SchemaVersion
 from app.storage import SCHEMA_VERSION, migrations
-from tests.conftest import _empty_postgres_tables, make_app, new_admin
-from tests.support.store import in_database, take_away_schema_7
+from tests.support.app import make_app, new_admin
+from tests.support.http import InProcess
+from tests.support.store import app_before_upgrade, in_database, take_away_schema_7
 from tests.support.wire import assert_json, assert_no_content
 
 NEW_COLUMNS = [(App, "environment"), (App, "provider_region"),
@@ -31,7 +32,7 @@ PASSWORD_CONFIG = {"autoConfirm": True, "resetPasswordUrl": "https://example.com
 
 @dataclass(frozen=True)
 class Version5:
-    admin: Any  # the AdminSession that made it, on the old server
+    admin: Any  # the InProcessAdmin that made it, on the old server
     apps: list[dict[str, Any]]
     providers: dict[str, list[dict[str, Any]]]  # app _id -> GET of each provider
     server_key: str
@@ -47,9 +48,7 @@ def _columns(table: str) -> set[str]:
 def version_5_database(database_url: str, tmp_path: Path) -> Iterator[Version5]:
     """Two apps, their providers (one configured), a server key and a password user, in a
     database without version 6's columns, recorded at version 5."""
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     client = old.test_client()
     admin = new_admin(old, client)
     made = [admin.create_app("legacy"), admin.create_app("second")]
@@ -92,7 +91,7 @@ def _upgraded(before: Version5, database_url: str, tmp_path: Path) -> tuple[Flas
         for model, column in NEW_COLUMNS:
             assert column in _columns(model._meta.table_name)
     # The same admin session, now talking to the upgraded server.
-    return upgraded, replace(before.admin, client=upgraded.test_client())
+    return upgraded, before.admin.through(InProcess(upgraded.test_client()))
 
 
 def test_old_apps_and_providers_read_as_they_did_with_the_new_settings_at_their_defaults(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import storage
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.support.store import in_database
 
 SQLITE_SIDE_FILES = ("-wal", "-shm")

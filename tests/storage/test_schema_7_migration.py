@@ -16,14 +16,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from app import clock, storage
-from app.domain import api_keys, apps, logins, passwords, providers, users
-from app.models import App, Group, PasswordCredential, SchemaVersion
-from tests.conftest import _empty_postgres_tables, make_app
+from app.domain import api_keys, logins, passwords, providers, users
+from app.models import App, PasswordCredential, SchemaVersion
 from tests.support.client_actions import PASSWORD
-from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
+from tests.support.store import (
+    app_before_upgrade,
+    in_database,
+    legacy_app,
+    take_away_after_5,
+    upgraded_app,
+)
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,9 @@ def _as_version_5() -> None:
 
 @pytest.fixture
 def version_5_database(database_url: str, tmp_path: Path) -> Version5:
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     with in_database(old):
-        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
-        app = apps.create_app(group, "legacy")
-        api_key_provider = providers.find_provider(app, providers.API_KEY)
-        assert api_key_provider is not None
-        providers.set_disabled(api_key_provider, False)
-        providers.create_provider(app, providers.LOCAL_USERPASS, config={"autoConfirm": True})
+        app, _ = legacy_app()
         user_ids, key_ids, secret = [], [], ""
         for number in range(3):
             clock.set_offset(timedelta(seconds=number))
@@ -72,18 +69,12 @@ def version_5_database(database_url: str, tmp_path: Path) -> Version5:
     return Version5(app.id, app.client_app_id, user_ids, key_ids, secret, email)
 
 
-def _upgraded(database_url: str, tmp_path: Path) -> Flask:
-    upgraded = make_app(database_url, tmp_path / "new")
-    assert_upgraded_to_latest(upgraded, since=7)
-    return upgraded
-
-
 def test_everything_is_still_there_and_listed_in_creation_order(
     version_5_database: Version5, database_url: str, tmp_path: Path
 ) -> None:
     before = version_5_database
 
-    upgraded = _upgraded(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=7)
 
     with in_database(upgraded):
         app = App.get_by_id(before.app_id)
@@ -100,7 +91,7 @@ def test_the_upgraded_database_logs_in_and_numbers_new_rows_after_the_old(
 ) -> None:
     before = version_5_database
 
-    upgraded = _upgraded(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=7)
 
     with in_database(upgraded):
         key_login = logins.login_with_api_key(

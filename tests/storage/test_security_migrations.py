@@ -18,14 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from app import storage
-from app.domain import api_keys, apps, logins, passwords, providers, sessions, tokens
-from app.models import Group, Identity, PasswordCredential, SchemaVersion, Session, User
-from tests.conftest import _empty_postgres_tables, make_app
+from app.domain import api_keys, logins, passwords, providers, sessions, tokens
+from app.models import Identity, PasswordCredential, SchemaVersion, Session, User
 from tests.support.client_actions import PASSWORD
-from tests.support.store import assert_upgraded_to_latest, in_database, take_away_after_5
+from tests.support.store import (
+    app_before_upgrade,
+    in_database,
+    legacy_app,
+    take_away_after_5,
+    upgraded_app,
+)
 
 DECOMPOSED = "jose\u0301@example.com"  # "josé" with a combining accent: NFD
 COMPOSED = unicodedata.normalize("NFC", DECOMPOSED)
@@ -52,17 +56,9 @@ def _login(app_row: object, provider_type: str) -> logins.LoginTarget:
 def version_3_database(database_url: str, tmp_path: Path) -> Version3:
     """A database as version 3 could leave it: a server user with a password linked to it
     and a session that password opened, and emails stored in decomposed form."""
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        _empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     with in_database(old):
-        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
-        app = apps.create_app(group, "legacy")
-        api_key_provider = providers.find_provider(app, providers.API_KEY)
-        assert api_key_provider is not None
-        providers.set_disabled(api_key_provider, False)
-        password_provider = providers.create_provider(
-            app, providers.LOCAL_USERPASS, config={"autoConfirm": True})
+        app, password_provider = legacy_app()
         issued = api_keys.create_server_key(app, "reporting")
         no_device = logins.LoginRequest(device={})
         key_login = logins.login_with_api_key(_login(app, providers.API_KEY), issued.key,
@@ -111,18 +107,12 @@ def _register_as_version_3(app: object, email: str) -> User:
     return user
 
 
-def _upgraded(database_url: str, tmp_path: Path) -> Flask:
-    upgraded = make_app(database_url, tmp_path / "new")
-    assert_upgraded_to_latest(upgraded, since=7)
-    return upgraded
-
-
 def test_a_server_user_keeps_its_key_and_loses_what_linking_gave_it(
     version_3_database: Version3, database_url: str, tmp_path: Path
 ) -> None:
     before = version_3_database
 
-    upgraded = _upgraded(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=7)
 
     with in_database(upgraded):
         identities = Identity.select().where(Identity.user == before.server_user_id)
@@ -142,7 +132,7 @@ def test_an_email_stored_in_another_normal_form_still_logs_in_in_either(
 ) -> None:
     before = version_3_database
 
-    upgraded = _upgraded(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=7)
 
     client = upgraded.test_client()
     url = (f"/api/client/v2.0/app/{before.client_app_id}"
@@ -160,7 +150,7 @@ def test_an_email_stored_in_another_normal_form_still_logs_in_in_either(
 def test_an_email_whose_normal_form_is_taken_is_left_as_it_was(
     version_3_database: Version3, database_url: str, tmp_path: Path
 ) -> None:
-    upgraded = _upgraded(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=7)
 
     with in_database(upgraded):
         emails = sorted(credential.email for credential in PasswordCredential.select().where(

@@ -17,17 +17,13 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import clock
-from tests.conftest import AdminSession, new_admin
+from tests.support.app import InProcessAdmin, new_admin
+from tests.support.client_api import ClientApi
+from tests.support.http import CLIENT_BASE, TEST_PASSWORD, InProcess
 from tests.support.wire import assert_json
 
-CLIENT_BASE = "/api/client/v2.0"
-PASSWORD = "correct-horse-battery"
+PASSWORD = TEST_PASSWORD
 ALL_PROVIDERS = ("api-key", "anon-user", "local-userpass")
-
-
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header an SDK sends with `token`."""
-    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass(frozen=True)
@@ -52,12 +48,12 @@ class ClientApp:
     """An app as an SDK (client App ID) and as its admin (`_id`) see it."""
 
     client: FlaskClient
-    admin: AdminSession
+    admin: InProcessAdmin
     app_id: str
     client_app_id: str
 
     @classmethod
-    def create(cls, client: FlaskClient, admin: AdminSession, name: str = "clientapp",
+    def create(cls, client: FlaskClient, admin: InProcessAdmin, name: str = "clientapp",
                providers: tuple[str, ...] = ALL_PROVIDERS) -> ClientApp:
         """Create an app with `providers` enabled (local-userpass auto-confirms)."""
         created = admin.create_app(name)
@@ -110,6 +106,11 @@ class ClientApp:
 
     # --- the SDK's side ---------------------------------------------------------------
 
+    @property
+    def api(self) -> ClientApi[TestResponse]:
+        """The Client API, through this app's test client."""
+        return ClientApi(InProcess(self.client))
+
     def app_url(self, path: str) -> str:
         """A path under `/app/{client_app_id}` of the Client API."""
         return f"{CLIENT_BASE}/app/{self.client_app_id}{path}"
@@ -118,13 +119,8 @@ class ClientApp:
               device: dict[str, Any] | None = None, link_with: str | None = None,
               headers: dict[str, str] | None = None) -> TestResponse:
         """Send a login as realm-web does: credentials at top level, device in options."""
-        body = {**credentials, "options": {"device": device or {}}}
-        url = self.app_url(f"/auth/providers/{provider}/login")
-        sent_headers = dict(headers or {})
-        if link_with is not None:
-            url += "?link=true"
-            sent_headers.update(bearer(link_with))
-        return self.client.post(url, json=body, headers=sent_headers)
+        return self.api.login(self.client_app_id, provider, credentials, device=device,
+                              link_with=link_with, headers=headers)
 
     def login_with_key(self, key: str) -> Tokens:
         return Tokens.from_response(self.login("api-key", {"key": key}))
@@ -133,15 +129,20 @@ class ClientApp:
         return Tokens.from_response(self.login("anon-user", {}))
 
     def register(self, email: str, password: str = PASSWORD) -> TestResponse:
-        return self.client.post(
-            self.app_url("/auth/providers/local-userpass/register"),
-            json={"email": email, "password": password},
-        )
+        return self.api.register(self.client_app_id, email, password)
 
     def login_with_password(self, email: str, password: str = PASSWORD) -> Tokens:
         return Tokens.from_response(
             self.login("local-userpass", {"username": email, "password": password})
         )
+
+    def link_password(self, tokens: Tokens, email: str, password: str = PASSWORD) -> Tokens:
+        """Register `email` and link it to the user of `tokens` (an SDK's `linkCredentials`)."""
+        self.register(email, password)
+        return Tokens.from_response(self.login(
+            "local-userpass", {"username": email, "password": password},
+            link_with=tokens.access_token,
+        ))
 
     def register_and_login(self, email: str, password: str = PASSWORD) -> Tokens:
         """Register an email/password user and log it in (the first login creates it)."""
@@ -152,23 +153,23 @@ class ClientApp:
     # --- calls with a token, paths under CLIENT_BASE ---------------------------------
 
     def get(self, path: str, token: str) -> TestResponse:
-        return self.client.get(CLIENT_BASE + path, headers=bearer(token))
+        return self.api.request("GET", path, token=token)
 
     def post(self, path: str, token: str, json: Any = None) -> TestResponse:
-        return self.client.post(CLIENT_BASE + path, json=json, headers=bearer(token))
+        return self.api.request("POST", path, token=token, json=json)
 
     def put(self, path: str, token: str) -> TestResponse:
-        return self.client.put(CLIENT_BASE + path, headers=bearer(token))
+        return self.api.request("PUT", path, token=token)
 
     def delete(self, path: str, token: str) -> TestResponse:
-        return self.client.delete(CLIENT_BASE + path, headers=bearer(token))
+        return self.api.request("DELETE", path, token=token)
 
     def profile(self, tokens: Tokens) -> TestResponse:
         return self.get("/auth/profile", tokens.access_token)
 
     def create_user_key(self, tokens: Tokens, name: str = "my-key") -> TestResponse:
         """Create a user key with the refresh token, as realm-web does."""
-        return self.post("/auth/api_keys", tokens.refresh_token, json={"name": name})
+        return self.api.create_user_key(tokens.refresh_token, name)
 
     def new_user_key(self, tokens: Tokens, name: str = "my-key") -> dict[str, Any]:
         """Create a user key and return `{_id, key, name, disabled}`."""

@@ -23,7 +23,10 @@ ADMIN_PRIVATE_KEY = "test-admin-private-key-0123456789"
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now.
+
+    The one copy for the whole suite, the notebooks and bench. Another process may take the
+    port before its user binds it; callers that care retry (PostgresServer does)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -35,18 +35,19 @@ import pwd
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
+
+from tests.support.live_server import free_port
 
 __all__ = [
     "PG_BIN_ENV",
@@ -73,6 +74,33 @@ _INSTALL_HINT = (
     f"`postgresql` package), or set {PG_BIN_ENV} to the directory that holds initdb and pg_ctl, "
     f"or set {TEST_DATABASE_URL_ENV} to use an existing server."
 )
+
+
+NewDatabase = Callable[[], str]  # a fixture's maker of throw-away databases (their URLs)
+
+
+def new_database(server_url: str, name: str) -> str:
+    """Create database `name` afresh (dropping one left by an earlier run) on the server of
+    `server_url`, which names any database there; return the new database's URL."""
+    with contextlib.closing(psycopg.connect(server_url)) as connection:
+        connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def drop_database(database_url: str) -> None:
+    """Drop a database `new_database` made (best effort: its server may be gone)."""
+    name = urlsplit(database_url).path.lstrip("/")
+    maintenance = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with contextlib.suppress(psycopg.Error), \
+            contextlib.closing(psycopg.connect(maintenance)) as connection:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)))
 
 
 def external_postgres_url() -> str | None:
@@ -119,18 +147,6 @@ def find_pg_bin_dir() -> Path:
             return path
 
     raise RuntimeError(f"PostgreSQL server binaries (initdb, pg_ctl) not found. {_INSTALL_HINT}")
-
-
-def _free_port() -> int:
-    """Ask the kernel for a currently free TCP port on 127.0.0.1.
-
-    There is a window between closing this socket and the server binding the port in which
-    another process may take it; :meth:`PostgresServer.start` retries with a new port then.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((_HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _ensure_system_user() -> pwd.struct_passwd:
@@ -400,7 +416,7 @@ class PostgresServer:
     def _start_on_free_port(self) -> None:
         """``pg_ctl start -w`` on a free port, retrying with another port if it gets taken."""
         for attempt in range(1, _PORT_ATTEMPTS + 1):
-            port = _free_port()
+            port = free_port()
             if self._pg_ctl_start(port):
                 self._port = port
                 self._running = True
@@ -408,7 +424,7 @@ class PostgresServer:
             log = _log_tail(self.log_file)
             if "Address already in use" not in log or attempt == _PORT_ATTEMPTS:
                 raise RuntimeError(f"PostgreSQL failed to start on port {port}. Server log:\n{log}")
-            # Another process took the port between _free_port() and the bind: start afresh.
+            # Another process took the port between free_port() and the bind: start afresh.
             self.log_file.unlink(missing_ok=True)
 
     def _pg_ctl_start(self, port: int) -> bool:

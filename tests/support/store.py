@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 
 from app import clock, storage
-from app.models import SchemaVersion, Session
+from app.domain import apps, providers
+from app.models import App, AuthProvider, Group, SchemaVersion, Session
 from app.storage import SCHEMA_VERSION
 from app.storage.migrations import ORDERED_TABLES
+from tests.support.app import empty_postgres_tables, make_app
 
 NO_ID = "0" * 24
 
@@ -76,3 +79,32 @@ def assert_upgraded_to_latest(app: Flask, since: int) -> None:
         versions = [row.version for row in
                     SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= since
+
+
+def upgraded_app(database_url: str, instance_path: Path, *, since: int) -> Flask:
+    """Start the service on an older database (start-up runs the migrations) and check that
+    every one ran."""
+    upgraded = make_app(database_url, instance_path)
+    assert_upgraded_to_latest(upgraded, since=since)
+    return upgraded
+
+
+def app_before_upgrade(database_url: str, instance_path: Path) -> Flask:
+    """The service on the test's empty database, for the test to give it an older shape."""
+    old = make_app(database_url, instance_path)
+    if not database_url.startswith("sqlite"):
+        empty_postgres_tables()
+    return old
+
+
+def legacy_app() -> tuple[App, AuthProvider]:
+    """In the open database: an app "legacy" of a group of its own, its api-key provider
+    enabled, with a local-userpass provider that confirms users automatically (returned)."""
+    group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
+    app = apps.create_app(group, "legacy")
+    api_key_provider = providers.find_provider(app, providers.API_KEY)
+    assert api_key_provider is not None
+    providers.set_disabled(api_key_provider, False)
+    password_provider = providers.create_provider(
+        app, providers.LOCAL_USERPASS, config={"autoConfirm": True})
+    return app, password_provider

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.domain import admin_secrets, settings
+from tests.support.spies import count_scrypt_runs
 
 PRIVATE_KEY = "a-person-chose-this-private-key"
 
@@ -87,14 +88,7 @@ def test_refusing_an_unknown_public_key_costs_one_scrypt_run_like_a_wrong_privat
 ) -> None:
     stored = admin_secrets.hash_secret(PRIVATE_KEY)
     legacy = hashlib.sha256(PRIVATE_KEY.encode()).hexdigest()
-    runs: list[int] = []
-    real = admin_secrets._scrypt
-
-    def counted(*args: object) -> bytes:
-        runs.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(admin_secrets, "_scrypt", counted)
+    runs = count_scrypt_runs(monkeypatch)
     admin_secrets.burn_time("wrong")
     admin_secrets.verify("wrong", stored)
     admin_secrets.verify("wrong", legacy)  # an old row is no quicker to refuse
