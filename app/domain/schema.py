@@ -30,7 +30,7 @@ from app.models import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 # The tables whose listings follow creation: the database numbers their rows as they are
 # inserted (`creation_order`), since ids minted by different processes, or different
@@ -198,6 +198,35 @@ def _per_app_expiration_pending_users_and_creation_order() -> None:
     install_creation_order()
 
 
+def _placeholder_for_version_8() -> None:
+    # PLACEHOLDER, to be replaced at merge: version 8 belongs to issue 14 parts 1-2
+    # (branch i14-jwks). It is here only so that version 9 below has a predecessor.
+    pass
+
+
+def _add_key_rolls_and_expiry() -> None:
+    # Version 9 (issue 14, parts 3-4): a server key's value can be rolled, the value
+    # before staying valid for a grace period; a key may expire. Existing keys: never
+    # rolled, no previous value, never expire; existing sessions were opened with their
+    # key's only value (roll 0). Plain ADD COLUMN, each only when missing, as in version
+    # 6 (a table create_tables made just before already has them).
+    integer_zero = "INTEGER NOT NULL DEFAULT 0"
+    added = [
+        (ApiKey, "rolls", integer_zero),
+        (ApiKey, "previous_digest", "VARCHAR(64)"),
+        (ApiKey, "previous_valid_until", "BIGINT"),
+        (ApiKey, "expires_at", "BIGINT"),
+        (Session, "api_key_roll", integer_zero),
+    ]
+    for model, column, declaration in added:
+        table = model._meta.table_name
+        if column not in {info.name for info in database.get_columns(table)}:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {declaration}')
+    # A login looks a value up by either digest in one query: both are indexed.
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "api_key_previous_digest" '
+                         'ON "api_key" ("previous_digest")')
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
@@ -206,6 +235,8 @@ MIGRATIONS: dict[int, Callable[[], None]] = {
     5: _normalise_stored_emails,
     6: _add_deployment_settings_and_metadata_fields,
     7: _per_app_expiration_pending_users_and_creation_order,
+    8: _placeholder_for_version_8,  # issue 14 parts 1-2 (i14-jwks) bring the real one
+    9: _add_key_rolls_and_expiry,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073
