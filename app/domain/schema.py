@@ -222,7 +222,12 @@ def _add_key_rolls_and_expiry() -> None:
         table = model._meta.table_name
         if column not in {info.name for info in database.get_columns(table)}:
             database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {declaration}')
-    # A login looks a value up by either digest in one query: both are indexed.
+    install_previous_digest_index()
+
+
+def install_previous_digest_index() -> None:
+    """Index a rolled key's previous digest (idempotent): a login looks a value up by
+    either digest in one query, and both must be indexed for that to stay fast."""
     database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "api_key_previous_digest" '
                          'ON "api_key" ("previous_digest")')
 
@@ -264,6 +269,7 @@ def ensure_schema() -> int:
             )
         if current == 0:  # a new database: the tables just created are the latest shape
             install_creation_order()
+            install_previous_digest_index()
             SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
             return SCHEMA_VERSION
         for version in range(current + 1, SCHEMA_VERSION + 1):

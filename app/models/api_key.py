@@ -26,8 +26,10 @@ class ApiKey(BaseModel):
     # records the roll of the value it was opened with.
     rolls = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
     # The value before the last roll, which logs in until `previous_valid_until` (Unix
-    # seconds, exclusive); both None when there is none or it stopped at the roll.
-    previous_digest = peewee.CharField(max_length=64, null=True, unique=True)
+    # seconds, exclusive); both None when there is none or it stopped at the roll. Its
+    # unique index is made by app.domain.schema, not create_tables: that runs before the
+    # migrations, when an older database does not have the column yet.
+    previous_digest = peewee.CharField(max_length=64, null=True)
     previous_valid_until = peewee.BigIntegerField(null=True)
     expires_at = peewee.BigIntegerField(null=True)  # Unix seconds; None: never
 

@@ -89,7 +89,7 @@ def disable_key(groupId: str, appId: str, apiKeyId: str) -> None:
 
 @blp.route(KEY + "/roll", methods=["POST"], operation_id="adminRollApiKey")
 @admin_access_required
-@blp.arguments(ApiKeyRollSchema)
+@blp.arguments(ApiKeyRollSchema, required=False)
 @blp.response(200, RolledApiKeySchema)
 @errors(400, 404)
 def roll_key(body: dict[str, Any], groupId: str, appId: str,

@@ -1,0 +1,104 @@
+"""Upgrading a database of the schema before version 9 to 9 loses nothing.
+
+Version 9 (issue 14, parts 3-4) adds a key's roll count, its previous value's digest and
+grace end, its expiry, and a session's roll. Existing keys keep logging in with their
+only value, never expire and have nothing to roll back to; existing sessions hold.
+
+The old database is the current shape with version 9's additions taken away. (Version 8
+is issue 14 parts 1-2's, on another branch; here a placeholder step.) Every test runs on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import db
+from app.domain import api_keys, apps, key_rolls, logins, providers, sessions
+from app.models import ApiKey, Group, SchemaVersion, Session
+from tests.conftest import _empty_postgres_tables, make_app
+from tests.support.store import assert_upgraded_to_latest, in_database
+
+SCHEMA_9_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
+                    ("api_key", "previous_valid_until"), ("api_key", "expires_at"),
+                    ("session", "api_key_roll"))
+
+
+@dataclass(frozen=True)
+class Before9:
+    client_app_id: str
+    key_id: str
+    key: str
+    refresh_token: str
+
+
+def _take_away_schema_9() -> None:
+    """Give the database the shape before version 9. Call inside `in_database`."""
+    db.database.execute_sql('DROP INDEX IF EXISTS "api_key_previous_digest"')
+    for table, column in SCHEMA_9_COLUMNS:
+        db.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    SchemaVersion.delete().execute()
+    for version in range(1, 9):
+        SchemaVersion.create(version=version, applied_at=0)
+
+
+def _login(client_app_id: str, key: str) -> sessions.LoginResult:
+    return logins.login_with_api_key(logins.login_target(client_app_id, providers.API_KEY),
+                                     key, logins.LoginRequest(device={}))
+
+
+@pytest.fixture
+def before_9(database_url: str, tmp_path: Path) -> Before9:
+    old = make_app(database_url, tmp_path / "old")
+    if not database_url.startswith("sqlite"):
+        _empty_postgres_tables()
+    with in_database(old):
+        group = Group.create(id=db.new_object_id(), name="group", created_at=1)
+        app = apps.create_app(group, "legacy")
+        provider = providers.find_provider(app, providers.API_KEY)
+        assert provider is not None
+        providers.set_disabled(provider, False)
+        issued = api_keys.create_server_key(app, "old-key")
+        session = _login(app.client_app_id, issued.key)
+        _take_away_schema_9()
+        columns = {column.name for column in db.database.get_columns("api_key")}
+        assert not columns & {"rolls", "previous_digest", "expires_at"}
+    db.close_all()
+    return Before9(app.client_app_id, issued.api_key.id, issued.key, session.refresh_token)
+
+
+def _upgraded(database_url: str, tmp_path: Path) -> Flask:
+    upgraded = make_app(database_url, tmp_path / "new")
+    assert_upgraded_to_latest(upgraded, since=9)
+    return upgraded
+
+
+def test_existing_keys_and_sessions_hold_and_never_expire(
+    before_9: Before9, database_url: str, tmp_path: Path
+) -> None:
+    upgraded = _upgraded(database_url, tmp_path)
+
+    with in_database(upgraded):
+        stored = ApiKey.get_by_id(before_9.key_id)
+        assert (stored.rolls, stored.previous_digest, stored.previous_valid_until,
+                stored.expires_at) == (0, None, None, None)
+        assert [session.api_key_roll for session in Session.select()] == [0]
+        assert sessions.authenticate_refresh(before_9.refresh_token).user.id == stored.user_id
+        assert _login(before_9.client_app_id, before_9.key).user_id == stored.user_id
+
+
+def test_an_upgraded_key_rolls_with_a_grace_period(
+    before_9: Before9, database_url: str, tmp_path: Path
+) -> None:
+    upgraded = _upgraded(database_url, tmp_path)
+
+    with in_database(upgraded):
+        rolled = key_rolls.roll(ApiKey.get_by_id(before_9.key_id), 3600)
+        # Both values log in (the old one for an hour); the old session holds.
+        assert _login(before_9.client_app_id, before_9.key).user_id == rolled.api_key.user_id
+        assert _login(before_9.client_app_id, rolled.key).user_id == rolled.api_key.user_id
+        sessions.authenticate_refresh(before_9.refresh_token)
