@@ -85,7 +85,7 @@ def test_a_grace_period_over_7_days_is_refused_in_words(app: Flask, console: Con
     with in_database(app):
         key_id = ApiKey.get(ApiKey.name == "reporting").id
 
-    for grace in ("604801", "soon"):
+    for grace in ("604801", "soon", "²", "-1"):
         response = console.post(f"{console.app_path(created)}/api-keys/{key_id}/roll",
                                 {"grace": grace})
         assert response.status_code == 400

@@ -34,8 +34,11 @@ def roll_api_key(group_id: str, app_id: str, key_id: str) -> Page:
             "grace_choices": GRACE_CHOICES}
     if request.method == "GET":
         return _app_page("api_key_roll.html", group, app, grace=0, **page)
-    grace_text = request.form.get("grace", "0")
-    grace: object = int(grace_text) if grace_text.isdigit() else grace_text
+    grace: object = request.form.get("grace", "0")
+    try:
+        grace = int(str(grace))
+    except ValueError:  # not a number: the domain refuses it in words
+        pass
     try:
         rolled = key_rolls.roll(api_key, grace)
     except DomainError as error:
