@@ -122,16 +122,22 @@ def create_user(user_type: str | None, app_ref: str | None, name: str | None,
 
 
 def create_server_key(context: AdminContext, app: AppRef, name: str | None, *,
-                      as_json: bool) -> None:
-    """Create a server API key in `app` (asking for its name) and print its value once."""
+                      as_json: bool, expires_at: int | None = None) -> None:
+    """Create a server API key in `app` (asking for its name) and print its value once.
+    `expires_at` (Unix seconds) makes it expire; None: never."""
     name = name or prompt_for("API Key Name", option="--name")
-    body = context.client.post(f"{app.path}/api_keys", json={"name": name})
+    request: dict[str, object] = {"name": name}
+    if expires_at is not None:
+        request["expires_at"] = expires_at
+    body = context.client.post(f"{app.path}/api_keys", json=request)
     if as_json:
         output.emit_json(body)
     else:
         click.echo(f"Created server API key '{body['name']}' in app {app.label}.")
         click.echo(f"  _id:  {body['_id']}")
         click.echo(f"  Key:  {body['key']}")
+        if body.get("expires_at"):
+            click.echo(f"  Expires: {output.timestamp(body['expires_at'])}")
     output.note(KEY_WARNING)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import peewee
 
 from app import clock
-from app.domain import keys, providers, users
+from app.domain import key_values, keys, providers, users
 from app.domain.errors import (
     APIKeyAlreadyExists,
     APIKeyNotFound,
@@ -78,11 +78,15 @@ def _duplicate() -> APIKeyAlreadyExists:
     return APIKeyAlreadyExists(DUPLICATE_NAME)
 
 
-def create_server_key(app: App, name: str) -> IssuedKey:
-    """Create a server key and its server user in one transaction."""
+def create_server_key(app: App, name: str, expires_at: object = None) -> IssuedKey:
+    """Create a server key and its server user in one transaction.
+
+    `expires_at` (Unix seconds, in the future) makes the key expire; None: never.
+    """
     validate_name(name)
-    secret = keys.generate(keys.API_KEY_PREFIX)
     now = clock.timestamp()
+    expires_at = key_values.validate_expiry(expires_at, now)
+    secret = keys.generate(keys.API_KEY_PREFIX)
     try:
         with write_transaction():
             lock_for_update(App.select().where(App.id == app.id)).execute()
@@ -103,7 +107,7 @@ def create_server_key(app: App, name: str) -> IssuedKey:
                 app, provider, key_id, user_type="server", data={"name": name}, now=now)
             api_key = ApiKey.create(
                 id=key_id, app=app, kind=SERVER, user=server_user, name=name,
-                digest=keys.digest(secret), created_at=now,
+                digest=keys.digest(secret), created_at=now, expires_at=expires_at,
             )
     except peewee.IntegrityError:  # the unique name index, should a writer slip past
         raise _duplicate() from None
@@ -160,10 +164,16 @@ def _is_anonymous(user: User) -> bool:
     return types <= {providers.ANON_USER}
 
 
-def create_user_key(user: User, session: Session, name: str) -> IssuedKey:
-    """Create a key for `user` (not anonymous, not signed in with a key); at most 20."""
+def create_user_key(user: User, session: Session, name: str,
+                    expires_at: object = None) -> IssuedKey:
+    """Create a key for `user` (not anonymous, not signed in with a key); at most 20.
+
+    `expires_at` as for server keys.
+    """
     validate_name(name)
     _check_may_manage_keys(user, session)
+    now = clock.timestamp()
+    expires_at = key_values.validate_expiry(expires_at, now)
     secret = keys.generate(keys.API_KEY_PREFIX)
     try:
         with write_transaction():
@@ -179,7 +189,7 @@ def create_user_key(user: User, session: Session, name: str) -> IssuedKey:
                 raise _duplicate()
             api_key = ApiKey.create(
                 id=new_object_id(), app=user.app_id, kind=USER, user=user, name=name,
-                digest=keys.digest(secret), created_at=clock.timestamp(),
+                digest=keys.digest(secret), created_at=now, expires_at=expires_at,
             )
     except peewee.IntegrityError:
         raise _duplicate() from None

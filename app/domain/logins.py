@@ -14,7 +14,7 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.domain import keys, passwords, providers, sessions, text, throttle, users
+from app.domain import key_values, keys, passwords, providers, sessions, text, throttle, users
 from app.domain.errors import (
     AppNotFound,
     AuthError,
@@ -49,14 +49,17 @@ _APP_WITH_PROVIDER = Select(
     ).where(App.client_app_id == p.client_app_id).limit(1),
     client_app_id=App.client_app_id, provider_type=AuthProvider.type,
 )
-# The key with its user and, when it has logged in before, its api-key identity.
+# The key with its user and, when it has logged in before, its api-key identity. The
+# value may be the key's current one or, after a roll, the one before (schema 8): both
+# digests are indexed, so this stays one indexed lookup.
 _KEY_WITH_USER_AND_IDENTITY = Select(
     [ApiKey, User, Identity],
     lambda p: ApiKey.select(ApiKey, User, Identity).join(User).switch(ApiKey).join(
         Identity, peewee.JOIN.LEFT_OUTER,
         on=(Identity.user == ApiKey.user) & (Identity.app == ApiKey.app)
         & (Identity.provider_type == providers.API_KEY) & (Identity.external_id == ApiKey.id),
-    ).where((ApiKey.digest == p.digest) & (ApiKey.app == p.app)).limit(1),
+    ).where(((ApiKey.digest == p.digest) | (ApiKey.previous_digest == p.digest))
+            & (ApiKey.app == p.app)).limit(1),
     digest=ApiKey.digest, app=ApiKey.app,
 )
 _SEEN_DEVICE = Statement(
@@ -204,11 +207,13 @@ def _login_with_api_key(app: App, provider: AuthProvider, key: str,
     # The checksum refuses a mistyped or made-up key before the key is looked up.
     if not isinstance(key, str) or not keys.is_well_formed(key, keys.API_KEY_PREFIX):
         raise AuthError()
-    row = _KEY_WITH_USER_AND_IDENTITY.first(digest=keys.digest(key), app=app)
+    digest = keys.digest(key)
+    row = _KEY_WITH_USER_AND_IDENTITY.first(digest=digest, app=app)
     if row is None:
         raise AuthError()
     api_key, user, identity = row
-    if api_key.disabled:
+    # Disabled, expired, or a rolled value past its grace period: refused alike.
+    if key_values.roll_of_value(api_key, digest, clock.timestamp()) is None:
         raise AuthError()
     if user.disabled:
         raise UserDisabled()
@@ -221,7 +226,7 @@ def _login_with_api_key(app: App, provider: AuthProvider, key: str,
         if identity is None:
             raise AuthError()
         return sessions.open_session(app, user, identity, _device_id(app, request.device),
-                                     api_key=api_key)
+                                     api_key=api_key, key_digest=digest)
 
 
 def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.LoginResult:

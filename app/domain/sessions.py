@@ -22,7 +22,7 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.domain import settings, tokens, users
+from app.domain import key_values, settings, tokens, users
 from app.domain.errors import (
     AuthError,
     Forbidden,
@@ -92,24 +92,31 @@ def open_session(
     device_id: str,
     *,
     api_key: ApiKey | None = None,
+    key_digest: str = "",
     anonymous: bool = False,
 ) -> LoginResult:
     """Record a new session for `user` and return its tokens.
 
     Call it inside the login's write transaction: it takes the user's row first (see the
-    module's docstring), then checks that the user and the key are still good.
+    module's docstring), then checks that the user and the key are still good. A key
+    login passes the digest of the value it came with: the session records which of the
+    key's values (app.domain.key_values) opened it.
     """
     now = clock.timestamp()
     claim_user(user, now)
+    key_roll = 0
     if api_key is not None:
         row = _KEY_BY_ID.first(key_id=api_key.id)
-        if row is None or row[0].disabled:
+        roll = None if row is None else key_values.roll_of_value(row[0], key_digest, now)
+        if roll is None:  # disabled, deleted, expired or rolled meanwhile
             raise AuthError()
+        key_roll = roll
     lifetime = tokens.NEVER_SECONDS if anonymous else refresh_token_seconds(app)
     session = Session(
         id=new_object_id(), app=app, user=user, device_id=device_id,
         provider_type=identity.provider_type, provider_id=identity.provider_id,
-        identity_id=identity.external_id, api_key=api_key, created_at=now,
+        identity_id=identity.external_id, api_key=api_key, api_key_roll=key_roll,
+        created_at=now,
         expires_at=None if anonymous else now + lifetime,
     )
     _INSERT_SESSION.save(session)
@@ -215,8 +222,10 @@ def _caller(session_id: Any, user_id: Any) -> Caller:
         raise InvalidSession(_NOT_FOUND)
     # Revoking deletes the sessions too; these guard the sessions of a login that raced
     # it, and a provider disabled while the session was in use.
-    if session.api_key_id is not None and (api_key is None or api_key.disabled):
-        raise InvalidSession("invalid session: the API key it was opened with is disabled")
+    if session.api_key_id is not None:  # then also: expired, or its value rolled (schema 8)
+        refusal = key_values.refusal_of_session(api_key, session.api_key_roll, clock.timestamp())
+        if refusal is not None:
+            raise InvalidSession(f"invalid session: {refusal}")
     if provider is None or provider.disabled:
         raise InvalidSession("invalid session: its authentication provider is disabled")
     if session.expires_at is not None and session.expires_at <= clock.timestamp():

@@ -22,6 +22,16 @@ class ApiKey(BaseModel):
     disabled = peewee.BooleanField(default=False)
     created_at = peewee.BigIntegerField()
     creation_order = peewee.BigIntegerField(null=True)  # by the database, as User's
+    # Schema 9 (app.domain.key_values). How many times the value was rolled: a session
+    # records the roll of the value it was opened with.
+    rolls = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+    # The value before the last roll, which logs in until `previous_valid_until` (Unix
+    # seconds, exclusive); both None when there is none or it stopped at the roll. Its
+    # unique index is made by app.storage.migrations, not create_tables: that runs before the
+    # migrations, when an older database does not have the column yet.
+    previous_digest = peewee.CharField(max_length=64, null=True)
+    previous_valid_until = peewee.BigIntegerField(null=True)
+    expires_at = peewee.BigIntegerField(null=True)  # Unix seconds; None: never
 
     class Meta:
         indexes = ((("user", "name"), True),)

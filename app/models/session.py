@@ -21,5 +21,8 @@ class Session(BaseModel):
     # and disabling or deleting the key ends it.
     api_key = peewee.ForeignKeyField(ApiKey, null=True, backref="sessions",
                                      on_delete="CASCADE")
+    # Which of the key's values opened it (ApiKey.rolls then): a roll ends the sessions
+    # of the value it retires, at once or when its grace period ends (schema 8).
+    api_key_roll = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
     created_at = peewee.BigIntegerField()
     expires_at = peewee.BigIntegerField(null=True)  # None: never (anonymous users)

@@ -225,8 +225,36 @@ def _step_7() -> None:
     install_creation_order()
 
 
+def _step_8() -> None:
+    # Version 8: a server key's value can be rolled, the value before staying valid for a
+    # grace period (its digest, unique, and until when); a key may expire. Existing keys
+    # were never rolled, have no previous value and never expire; existing sessions were
+    # opened with their key's only value (roll 0).
+    migrator = _migrator()
+    migrate(  # type: ignore[no-untyped-call]
+        migrator.add_column("api_key", "previous_digest",
+                            peewee.CharField(max_length=64, null=True)),
+        migrator.add_column("api_key", "previous_valid_until",
+                            peewee.BigIntegerField(null=True)),
+        migrator.add_column("api_key", "expires_at", peewee.BigIntegerField(null=True)),
+    )
+    # NOT NULL with a default: raw, for the reason given in _step_6.
+    for table, column in (("api_key", "rolls"), ("session", "api_key_roll")):
+        database.execute_sql(
+            f'ALTER TABLE "{table}" ADD COLUMN "{column}" INTEGER NOT NULL DEFAULT 0')
+    install_previous_digest_index()
+
+
+def install_previous_digest_index() -> None:
+    """Index a rolled key's previous digest (idempotent): a login looks a value up by
+    either digest in one query, and both must be indexed for that to stay fast."""
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "api_key_previous_digest" '
+                         'ON "api_key" ("previous_digest")')
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
-STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7]
+STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
+                                   _step_8]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
@@ -256,6 +284,7 @@ def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
             )
         if current == 0:  # a new database: the tables just created are the latest shape
             install_creation_order()
+            install_previous_digest_index()
             SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
             return SCHEMA_VERSION
         for version in range(current + 1, SCHEMA_VERSION + 1):

@@ -60,6 +60,15 @@ def _visit_every_page(person: Person, app_name: str) -> Iterator[str]:
     page.get_by_role("link", name="I have copied the key").click()
     heading("API Keys")
     yield "api keys"
+    page.get_by_role("link", name="Roll API key").first.click()
+    expect(page.get_by_role("heading", name="Roll API key")).to_be_visible()
+    yield "roll api key"
+    page.get_by_label("1 hour").check()
+    page.get_by_role("button", name="Roll API key").click()
+    expect(page.get_by_role("alert")).to_contain_text("Copy the key now")
+    yield "api key rolled"
+    page.get_by_role("link", name="I have copied the key").click()
+    heading("API Keys")
     page.get_by_role("link", name="Create API Key").click()
     heading("Create API Key")
     page.get_by_label("API key name").fill("a-rather-long-key-name-for-a-narrow-screen")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.views import MethodView
 
-from app.domain import api_keys
+from app.domain import api_keys, key_rolls
 from app.http.admin.lookup import app_for
-from app.http.admin.schemas import ApiKeyCreateSchema
+from app.http.admin.schemas import ApiKeyCreateSchema, ApiKeyRollSchema
 from app.http.auth import admin_access_required
 from app.http.openapi_doc import errors
-from app.http.schemas import ApiKeySchema, NewApiKeySchema, new_key_view
+from app.http.schemas import (
+    ApiKeySchema,
+    NewApiKeySchema,
+    RolledApiKeySchema,
+    new_key_view,
+    rolled_key_view,
+)
 from app.http.smorest import ServiceBlueprint, operation
 from app.models import ApiKey
 
@@ -38,10 +46,11 @@ class ServerKeys(MethodView):
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
     @errors(400, 404, 409)
-    def post(self, body: dict[str, str], groupId: str, appId: str) -> dict[str, object]:
+    def post(self, body: dict[str, Any], groupId: str, appId: str) -> dict[str, object]:
         """Create a server API key and its server user. The response is the only place the
-        key value ever appears: copy it now."""
-        issued = api_keys.create_server_key(app_for(groupId, appId), body["name"])
+        key value ever appears: copy it now. `expires_at` (our extension) makes it expire."""
+        issued = api_keys.create_server_key(app_for(groupId, appId), body["name"],
+                                            body.get("expires_at"))
         return new_key_view(issued)
 
 
@@ -70,3 +79,19 @@ blp.enable_and_disable(
     disable=("adminDisableApiKey",
              "Disable a server API key (idempotent); the sessions it opened end."),
 )
+
+
+@blp.route(KEY + "/roll", methods=["POST"], operation_id="adminRollApiKey")
+@admin_access_required
+@blp.arguments(ApiKeyRollSchema, required=False)
+@blp.response(200, RolledApiKeySchema)
+@errors(400, 404)
+def roll_key(body: dict[str, Any], groupId: str, appId: str,
+             apiKeyId: str) -> dict[str, object]:
+    """Extension: give a server API key a new value; the key id, its server user and the
+    user's identities and custom data stay. The response is the only place the new value
+    ever appears. The old value keeps logging in for `grace_period_seconds` (default 0:
+    it stops at once, with the sessions it opened; otherwise they end with the grace
+    period). A roll is not a new key: no limit counts it."""
+    rolled = key_rolls.roll(_key(groupId, appId, apiKeyId), body["grace_period_seconds"])
+    return rolled_key_view(rolled)

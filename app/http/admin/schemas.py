@@ -7,9 +7,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from webargs.fields import DelimitedList
 
-from app.domain import apps
+from app.domain import apps, key_values
 from app.http.fields import JSONBoolean
-from app.http.schemas import IdentitySchema, RequestSchema
+from app.http.schemas import EXPIRES_AT, IdentitySchema, RequestSchema
 
 
 class StrictSchema(RequestSchema):
@@ -171,6 +171,16 @@ class ProviderPatchSchema(ProviderBodySchema):
 class ApiKeyCreateSchema(StrictSchema):
     name = fields.String(required=True, metadata={
         "description": "1-64 letters, digits, '_' or '-'; unique among the app's server keys"
+    })
+    expires_at = fields.Raw(allow_none=True, metadata=EXPIRES_AT)
+
+
+class ApiKeyRollSchema(StrictSchema):
+    grace_period_seconds = fields.Raw(load_default=0, metadata={
+        "type": "integer", "minimum": 0, "maximum": key_values.MAX_GRACE_SECONDS,
+        "default": 0,
+        "description": "How long the value before the roll keeps logging in: 0 (it stops "
+                       "at once, and the sessions it opened end) to 604800 (7 days)",
     })
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask.views import MethodView
 
@@ -30,10 +32,11 @@ class OwnKeys(MethodView):
     @blp.arguments(UserApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
     @errors(400, 403, 409)
-    def post(self, body: dict[str, str]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> dict[str, object]:
         """Create a key for the logged-in user. The response is the only place the key value
-        ever appears."""
-        issued = api_keys.create_user_key(g.caller.user, g.caller.session, body["name"])
+        ever appears. `expires_at` (our extension) makes it expire."""
+        issued = api_keys.create_user_key(g.caller.user, g.caller.session, body["name"],
+                                          body.get("expires_at"))
         return new_key_view(issued)
 
     @operation("clientListApiKeys")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from app.http.schemas import IdentitySchema, RequestSchema
+from app.http.schemas import EXPIRES_AT, IdentitySchema, RequestSchema
 
 
 class LocationSchema(Schema):
@@ -86,3 +86,4 @@ class UserApiKeyCreateSchema(RequestSchema):
     name = fields.String(required=True, metadata={
         "description": "1-64 letters, digits, '_' or '-'; unique among the user's keys"
     })
+    expires_at = fields.Raw(allow_none=True, metadata=EXPIRES_AT)

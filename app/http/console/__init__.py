@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.http.console import auth, errors, pages, request_log
+from app.http.console import auth, errors, key_rolls, pages, request_log
 from app.http.console.blueprint import bp
 
 __all__ = ["init_app"]
-_ROUTES = (auth, pages, request_log)  # imported for the routes they add to `bp`
+_ROUTES = (auth, pages, key_rolls, request_log)  # imported for the routes they add to `bp`
 
 
 def init_app(app: Flask) -> None:
