@@ -137,6 +137,12 @@ class Settings:
     # The console's session cookie: "auto" marks it Secure when the request came over
     # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
     CONSOLE_COOKIE_SECURE: str = "auto"
+    # Live sessions one user may hold; a login over it ends the user's oldest session.
+    MAX_SESSIONS_PER_USER: int = 1000
+    # Background pruning of rows that only mattered until a time passed (app.pruning):
+    # how often a pass runs (0: never) and how many rows one transaction deletes.
+    PRUNE_INTERVAL_SECONDS: int = 60
+    PRUNE_BATCH_SIZE: int = 500
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -182,6 +188,11 @@ class Settings:
                 "THROTTLE_REGISTRATIONS_PER_ADDRESS", 100, minimum=0, maximum=1_000_000),
             THROTTLE_WINDOW_SECONDS=_int_env("THROTTLE_WINDOW_SECONDS", 300, minimum=10,
                                              maximum=24 * 3600),
+            MAX_SESSIONS_PER_USER=_int_env("MAX_SESSIONS_PER_USER", 1000, minimum=1,
+                                           maximum=1_000_000),
+            PRUNE_INTERVAL_SECONDS=_int_env("PRUNE_INTERVAL_SECONDS", 60, minimum=0,
+                                            maximum=24 * 3600),
+            PRUNE_BATCH_SIZE=_int_env("PRUNE_BATCH_SIZE", 500, minimum=10, maximum=100_000),
         )
 
     def as_flask_config(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from app.http import api_docs, console, errors, headers, health, index
 from app.http import client as client_http
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
+from app.pruner import Pruner
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         throttle_failures_per_account=app.config["THROTTLE_FAILURES_PER_ACCOUNT"],
         throttle_registrations_per_address=app.config["THROTTLE_REGISTRATIONS_PER_ADDRESS"],
         throttle_window_seconds=app.config["THROTTLE_WINDOW_SECONDS"],
+        max_sessions_per_user=app.config["MAX_SESSIONS_PER_USER"],
     ))
 
     db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
@@ -70,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # corrupts; a shared socket interleaves). Each worker connects on its first request.
     db.close_all()
     _register_connection_hooks(app)
+    _start_pruning(app)
 
     api_docs.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
@@ -196,6 +199,14 @@ def _register_connection_hooks(app: Flask) -> None:
     @app.teardown_request
     def release_connection(_error: BaseException | None) -> None:
         db.release_connection()
+
+
+def _start_pruning(app: Flask) -> None:
+    # Each serving process starts its pruner on its first request (app.pruner says why).
+    pruner = Pruner(app.config["PRUNE_INTERVAL_SECONDS"], app.config["PRUNE_BATCH_SIZE"])
+    app.extensions["appservices_pruner"] = pruner
+    if pruner.enabled:
+        app.before_request(pruner.ensure_running)
 
 
 def _configure_http(app: Flask) -> None:

@@ -17,6 +17,7 @@ from app.db import database, is_sqlite
 from app.domain import apps
 from app.models import (
     ALL_MODELS,
+    AdminSession,
     ApiKey,
     App,
     AuthProvider,
@@ -30,7 +31,7 @@ from app.models import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 10
 
 # The tables whose listings follow creation: the database numbers their rows as they are
 # inserted (`creation_order`), since ids minted by different processes, or different
@@ -198,6 +199,21 @@ def _per_app_expiration_pending_users_and_creation_order() -> None:
     install_creation_order()
 
 
+def _reserved_for_issue_14() -> None:
+    # MERGE: replaced by issue 14's steps 8 and 9 (this branch numbers its step 10).
+    pass
+
+
+def _index_what_pruning_and_the_session_bound_read() -> None:
+    # Version 10 bounds each user's live sessions (a login trims the user's oldest, read
+    # newest first by user and creation time) and prunes expired rows in the background
+    # (by expiry: sessions and admin sessions; login failures by window, indexed since
+    # version 2). Creating indexes is all: IF NOT EXISTS, so the step is right on its own
+    # (ensure_schema's create_tables may have made them just before).
+    for model in (Session, AdminSession):
+        model._schema.create_indexes(safe=True)
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
@@ -206,6 +222,10 @@ MIGRATIONS: dict[int, Callable[[], None]] = {
     5: _normalise_stored_emails,
     6: _add_deployment_settings_and_metadata_fields,
     7: _per_app_expiration_pending_users_and_creation_order,
+    # 8 and 9 are issue 14's (signing keys); until that branch merges they hold places.
+    8: _reserved_for_issue_14,
+    9: _reserved_for_issue_14,
+    10: _index_what_pruning_and_the_session_bound_read,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073

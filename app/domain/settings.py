@@ -26,6 +26,8 @@ class DomainSettings:
     throttle_failures_per_account: int = 10
     throttle_registrations_per_address: int = 100
     throttle_window_seconds: int = 300
+    # Live sessions per user; a login over it ends the user's oldest (app.domain.sessions).
+    max_sessions_per_user: int = 1000
 
 
 _current = DomainSettings()

@@ -23,3 +23,8 @@ class Session(BaseModel):
                                      on_delete="CASCADE")
     created_at = peewee.BigIntegerField()
     expires_at = peewee.BigIntegerField(null=True)  # None: never (anonymous users)
+
+    class Meta:
+        # (user, created_at): a login trims its user's oldest sessions beyond the bound;
+        # expires_at: the pruner deletes expired sessions by range (schema 10).
+        indexes = ((("user", "created_at"), False), (("expires_at",), False))
