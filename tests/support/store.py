@@ -76,3 +76,21 @@ def assert_upgraded_to_latest(app: Flask, since: int) -> None:
         versions = [row.version for row in
                     SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= since
+
+
+# What schema 10 added: indexes for the per-user session bound and for pruning by expiry.
+SCHEMA_10_INDEXES = (("session", "session_user_id_created_at"),
+                     ("session", "session_expires_at"),
+                     ("admin_session", "admin_session_expires_at"))
+
+
+def take_away_schema_10() -> None:
+    """Give the database the shape of version 7 as far as version 10 goes: without the
+    indexes it added. Call inside `in_database`."""
+    for _, index in SCHEMA_10_INDEXES:
+        db.database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+
+
+def index_names(table: str) -> set[str]:
+    """The names of a table's indexes. Call inside `in_database`."""
+    return {index.name for index in db.database.get_indexes(table)}
