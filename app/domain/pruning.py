@@ -15,31 +15,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import peewee
 
 from app import clock
-from app.db import write_transaction
+from app.db import BaseModel, write_transaction
 from app.domain import settings
 from app.models import AdminSession, LoginFailure, Session
 
 
-def _expired_sessions(now: int) -> peewee.ModelSelect:
+def _expired_sessions(now: int) -> peewee.ModelSelect[Any]:
     return Session.select(Session.id).where(Session.expires_at <= now)
 
 
-def _expired_admin_sessions(now: int) -> peewee.ModelSelect:
+def _expired_admin_sessions(now: int) -> peewee.ModelSelect[Any]:
     return AdminSession.select(AdminSession.id).where(AdminSession.expires_at <= now)
 
 
-def _closed_throttle_windows(now: int) -> peewee.ModelSelect:
+def _closed_throttle_windows(now: int) -> peewee.ModelSelect[Any]:
     window = settings.current().throttle_window_seconds
     return LoginFailure.select(LoginFailure.id).where(
         LoginFailure.window_start < now - now % window)
 
 
 # What is pruned: name (as counted and logged) -> the model and its expired rows' ids.
-KINDS: dict[str, tuple[type[peewee.Model], Callable[[int], peewee.ModelSelect]]] = {
+KINDS: dict[str, tuple[type[BaseModel], Callable[[int], peewee.ModelSelect[Any]]]] = {
     "sessions": (Session, _expired_sessions),
     "admin_sessions": (AdminSession, _expired_admin_sessions),
     "login_failures": (LoginFailure, _closed_throttle_windows),

@@ -208,10 +208,10 @@ def _index_what_pruning_and_the_session_bound_read() -> None:
     # Version 10 bounds each user's live sessions (a login trims the user's oldest, read
     # newest first by user and creation time) and prunes expired rows in the background
     # (by expiry: sessions and admin sessions; login failures by window, indexed since
-    # version 2). Creating indexes is all: IF NOT EXISTS, so the step is right on its own
-    # (ensure_schema's create_tables may have made them just before).
-    for model in (Session, AdminSession):
-        model._schema.create_indexes(safe=True)
+    # version 2). Creating indexes is all. create_tables with safe=True creates each
+    # missing table and index IF NOT EXISTS (the tables exist; the indexes may not), so
+    # the step is right on its own (ensure_schema's create_tables may have made them).
+    database.create_tables([Session, AdminSession], safe=True)
 
 
 # version -> the step that brings a database from version-1 to version.

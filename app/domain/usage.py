@@ -66,7 +66,7 @@ def live_sessions_by_user(user_ids: list[str]) -> dict[str, int]:
                    & (Session.expires_at.is_null()
                       | (Session.expires_at > clock.timestamp())))
             .group_by(Session.user).tuples())
-    return {user_id: int(count) for user_id, count in rows}
+    return {str(user_id): int(count) for user_id, count in rows.iterator()}
 
 
 def _measure() -> Usage:
