@@ -56,7 +56,7 @@ _KEY_BY_ID = Select(
 )
 # Ends a user's sessions beyond the newest `keep` others than the one just opened (which
 # is never among them, even when it shares its second with older ones). It reads the
-# user's sessions newest first through the (user, created_at) index and stops at the
+# user's sessions newest first through the (user, created_at, id) index and stops at the
 # bound: for nearly every user, who holds a few, it finds nothing to delete; for a user
 # at the bound it reads `keep` index entries and deletes one row. No COUNT, no lock
 # beyond the user's row that the login holds already.

@@ -58,7 +58,7 @@ def forget() -> None:
 
 def live_sessions_by_user(user_ids: list[str]) -> dict[str, int]:
     """How many live sessions each of these users holds (each at most
-    MAX_SESSIONS_PER_USER); one grouped read over the (user, created_at) index."""
+    MAX_SESSIONS_PER_USER); one grouped read over the (user, created_at, id) index."""
     if not user_ids:
         return {}
     rows = (Session.select(Session.user, peewee.fn.COUNT(Session.id))

@@ -1,8 +1,9 @@
 """Upgrading a database of schema version 7 to 10 keeps every session and adds the indexes
 that the per-user session bound and pruning read.
 
-Version 10 (numbered so that issue 14's 8 and 9 fit before it) only adds indexes:
-(user, created_at) and expires_at on client sessions, expires_at on admin sessions. The
+Version 10 (numbered so that issue 14's 8 and 9 fit before it) only changes indexes: it
+adds (user, created_at, id) and expires_at on client sessions, expires_at on admin
+sessions, and drops the sessions' index by user alone (the new one begins with it). The
 version-7 database is the current shape with them taken away. Every test runs on SQLite
 and PostgreSQL.
 """
@@ -17,6 +18,7 @@ from app.domain.schema import MIGRATIONS
 from app.models import Group, SchemaVersion, Session
 from tests.conftest import _empty_postgres_tables, make_app
 from tests.support.store import (
+    SCHEMA_10_DROPPED_INDEX,
     SCHEMA_10_INDEXES,
     add_session,
     assert_upgraded_to_latest,
@@ -43,6 +45,7 @@ def _version_7_database_with_sessions(database_url: str, tmp_path: Path) -> list
         take_away_schema_10()
         for table, index in SCHEMA_10_INDEXES:
             assert index not in index_names(table)
+        assert SCHEMA_10_DROPPED_INDEX in index_names("session")
         SchemaVersion.delete().execute()  # a new database records only its version
         for version in range(1, 8):
             SchemaVersion.create(version=version, applied_at=0)
@@ -59,6 +62,7 @@ def test_upgrading_from_7_adds_the_indexes_and_keeps_the_sessions(
     with in_database(upgraded):
         for table, index in SCHEMA_10_INDEXES:
             assert index in index_names(table)
+        assert SCHEMA_10_DROPPED_INDEX not in index_names("session")
         assert sorted(row.user_id for row in Session.select()) == sorted(user_ids)
     db.close_all()
 

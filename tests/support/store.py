@@ -79,9 +79,12 @@ def assert_upgraded_to_latest(app: Flask, since: int) -> None:
 
 
 # What schema 10 added: indexes for the per-user session bound and for pruning by expiry.
-SCHEMA_10_INDEXES = (("session", "session_user_id_created_at"),
+SCHEMA_10_INDEXES = (("session", "session_user_id_created_at_id"),
                      ("session", "session_expires_at"),
                      ("admin_session", "admin_session_expires_at"))
+
+
+SCHEMA_10_DROPPED_INDEX = "session_user_id"
 
 
 def take_away_schema_10() -> None:
@@ -89,6 +92,8 @@ def take_away_schema_10() -> None:
     indexes it added. Call inside `in_database`."""
     for _, index in SCHEMA_10_INDEXES:
         db.database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    db.database.execute_sql(  # the index by user alone, which version 10 drops
+        f'CREATE INDEX IF NOT EXISTS "{SCHEMA_10_DROPPED_INDEX}" ON "session" (user_id)')
 
 
 def index_names(table: str) -> set[str]:
