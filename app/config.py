@@ -200,6 +200,17 @@ class Settings:
     THROTTLE_WINDOW_SECONDS: int = setting(
         300, env="THROTTLE_WINDOW_SECONDS", minimum=10, maximum=24 * 3600,
         doc="The window the two limits above count in; `Retry-After` says when it ends.")
+    MAX_SESSIONS_PER_USER: int = setting(
+        1000, env="MAX_SESSIONS_PER_USER", minimum=1, maximum=1_000_000,
+        doc="Live sessions one user may hold; a login over it ends that user's oldest "
+            "session (README, \"Sessions\").")
+    PRUNE_INTERVAL_SECONDS: int = setting(
+        60, env="PRUNE_INTERVAL_SECONDS", minimum=0, maximum=24 * 3600,
+        doc="How often a server deletes the rows that only mattered until a time passed "
+            "(expired sessions, closed throttle windows); `0` never.")
+    PRUNE_BATCH_SIZE: int = setting(
+        500, env="PRUNE_BATCH_SIZE", minimum=10, maximum=100_000,
+        doc="Rows one pruning transaction deletes; a pass repeats it until none is left.")
     ADMIN_PUBLIC_KEY: str = setting(
         "", env="APPSERVICES_ADMIN_PUBLIC_KEY", shown="unset",
         doc="The public half of an admin key pair that exists whenever the server starts "

@@ -23,6 +23,7 @@ from app.http import console, errors, headers, health, index, swagger_ui
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
 from app.models import ALL_MODELS
+from app.pruner import Pruner
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # corrupts; a shared socket interleaves). Each worker connects on its first request.
     storage.close_all()
     _register_connection_hooks(app)
+    _start_pruning(app)
 
     swagger_ui.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
@@ -183,6 +185,14 @@ def _register_connection_hooks(app: Flask) -> None:
     @app.teardown_request
     def release_connection(_error: BaseException | None) -> None:
         storage.release_connection()
+
+
+def _start_pruning(app: Flask) -> None:
+    # Each serving process starts its pruner on its first request (app.pruner says why).
+    pruner = Pruner(app.config["PRUNE_INTERVAL_SECONDS"], app.config["PRUNE_BATCH_SIZE"])
+    app.extensions["appservices_pruner"] = pruner
+    if pruner.enabled:
+        app.before_request(pruner.ensure_running)
 
 
 def _configure_http(app: Flask) -> None:

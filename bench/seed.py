@@ -81,18 +81,28 @@ def prepare(base_url: str) -> Fixtures:
           json={"email": credentials["username"], "password": credentials["password"]})
     user = _call(client, "POST", f"{client_app}/auth/providers/local-userpass/login",
                  json=credentials)
-    user_keys = [
+    for number in range(USER_KEYS):  # the listing workload's 20 keys
         _call(client, "POST", "/auth/api_keys", token=user["refresh_token"], expect=201,
-              json={"name": f"user-{number}"})["key"]
-        for number in range(USER_KEYS)
-    ]
+              json={"name": f"user-{number}"})
+    # The login workloads take their users to MAX_SESSIONS_PER_USER, where each login
+    # ends the user's oldest session: so the sessions the other workloads use belong to
+    # users no workload logs in. The user-key logins are another user's, with a key of
+    # its own (the listing user keeps its password session).
+    logger = {"username": "bench-login@example.com", "password": "bench-password"}
+    _call(client, "POST", f"{client_app}/auth/providers/local-userpass/register", expect=201,
+          json={"email": logger["username"], "password": logger["password"]})
+    logger_session = _call(client, "POST", f"{client_app}/auth/providers/local-userpass/login",
+                           json=logger)
+    login_user_key = _call(client, "POST", "/auth/api_keys", expect=201,
+                           token=logger_session["refresh_token"], json={"name": "login"})["key"]
     # A user key's first login links its identity; do it here, not in the workload.
-    _call(client, "POST", f"{client_app}/auth/providers/api-key/login", json={"key": user_keys[0]})
+    _call(client, "POST", f"{client_app}/auth/providers/api-key/login",
+          json={"key": login_user_key})
     key_login = _call(client, "POST", f"{client_app}/auth/providers/api-key/login",
-                      json={"key": server_keys[0]})
+                      json={"key": server_keys[1]})
     return Fixtures(
         group_id=admin.group_id, app_id=app["_id"], client_app_id=app["client_app_id"],
-        crud_app_id=crud_app["_id"], server_key=server_keys[0], user_key=user_keys[0],
+        crud_app_id=crud_app["_id"], server_key=server_keys[0], user_key=login_user_key,
         admin_access_token=admin.access_token, user_refresh_token=user["refresh_token"],
         key_access_token=key_login["access_token"],
         key_refresh_token=key_login["refresh_token"],

@@ -273,7 +273,12 @@ def test_listening_is_said_once_the_port_is_bound(start_server: StartServer) -> 
 def test_healthz_answers_200_when_the_database_answers(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    body = response.json
+    assert {key: body.pop(key) for key in ("status", "database")} == {
+        "status": "ok", "database": "ok"}
+    # What the database holds (issue 17): live sessions, and its size on disk.
+    assert set(body) == {"sessions", "sessions_estimated", "database_bytes"}
+    assert body["sessions"] >= 0 and body["database_bytes"] > 0
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(

@@ -56,6 +56,21 @@ _KEY_BY_ID = Select(
     [ApiKey], lambda p: ApiKey.select().where(ApiKey.id == p.key_id).limit(1),
     key_id=ApiKey.id,
 )
+# Ends a user's sessions beyond the newest `keep` others than the one just opened (which
+# is never among them, even when it shares its second with older ones). It reads the
+# user's sessions newest first through the (user, created_at, id) index and stops at the
+# bound: for nearly every user, who holds a few, it finds nothing to delete; for a user
+# at the bound it reads `keep` index entries and deletes one row. No COUNT, no lock
+# beyond the user's row that the login holds already.
+_TRIM_OLDEST = Statement(
+    lambda p: Session.delete().where(Session.id.in_(
+        Session.select(Session.id)
+        .where((Session.user == p.user_id) & (Session.id != p.session_id))
+        .order_by(Session.created_at.desc(), Session.id.desc())
+        .offset(p.keep)
+    )),
+    user_id=Session.user, session_id=Session.id, keep=Session.created_at,
+)
 # A session with what decides whether it is still good: its user, the key it was opened
 # with (when it was) and the provider it came through.
 _SESSION_WITH_ITS_GRANTORS = Select(
@@ -120,7 +135,20 @@ def open_session(
         expires_at=None if anonymous else now + lifetime,
     )
     _INSERT_SESSION.save(session)
+    trim_sessions(user, keeping=session)
     return _tokens(app, user, session, identity, iat=now, exp=now + lifetime)
+
+
+def trim_sessions(user: User, *, keeping: Session) -> int:
+    """End `user`'s oldest sessions beyond MAX_SESSIONS_PER_USER; return how many ended.
+
+    Runs in the login's write transaction, after its insert and with the user's row held
+    (`claim_user`): logins of one user, on any server, take turns here, so each sees the
+    sessions of the ones before it and the bound holds exactly once they have committed.
+    An ended session's tokens stop working as if it had logged out (401 InvalidSession).
+    """
+    keep = settings.current().max_sessions_per_user - 1
+    return _TRIM_OLDEST.execute(user_id=user.id, session_id=keeping.id, keep=keep)
 
 
 def refresh_token_seconds(app: App) -> int:

@@ -35,6 +35,8 @@ class DomainSettings:
     throttle_failures_per_account: int = _SERVICE.THROTTLE_FAILURES_PER_ACCOUNT
     throttle_registrations_per_address: int = _SERVICE.THROTTLE_REGISTRATIONS_PER_ADDRESS
     throttle_window_seconds: int = _SERVICE.THROTTLE_WINDOW_SECONDS
+    # Live sessions per user; a login over it ends the user's oldest (app.domain.sessions).
+    max_sessions_per_user: int = _SERVICE.MAX_SESSIONS_PER_USER
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> DomainSettings:

@@ -1,6 +1,7 @@
 """Health checks for load balancers and orchestrators.
 
-`/healthz` asks the database (readiness: send traffic here); `/healthz/live` asks
+`/healthz` asks the database (readiness: send traffic here) and says how much it holds
+(live sessions, bytes: app.domain.usage); `/healthz/live` asks
 nothing but the process itself (liveness: restart it if this stops answering). The
 liveness answer touches no database, so it is also the benchmark's floor: the cost of
 the web framework alone, under the same server configuration (see bench/).
@@ -11,6 +12,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 from marshmallow import Schema, fields
 
+from app.domain import usage
 from app.domain.availability import database_answers
 from app.http.errors import database_unavailable_response
 from app.http.openapi_doc import errors
@@ -26,6 +28,15 @@ class LivenessSchema(Schema):
 class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok", "unavailable"]})
     database = fields.String(required=True, metadata={"enum": ["ok", "unreachable"]})
+    sessions = fields.Integer(metadata={
+        "description": "Live client sessions (refresh tokens not yet expired). Exact on "
+                       "SQLite; on PostgreSQL the planner's estimate of the session table's "
+                       "rows (see sessions_estimated). At most a few seconds old."})
+    sessions_estimated = fields.Boolean(metadata={
+        "description": "Whether `sessions` is an estimate (PostgreSQL)."})
+    database_bytes = fields.Integer(metadata={
+        "description": "The database's size on disk: SQLite's pages and write-ahead log, "
+                       "or PostgreSQL's pg_database_size."})
 
 
 @blp.route("/healthz", methods=["GET"], operation_id="getHealth")
@@ -34,7 +45,10 @@ class HealthSchema(Schema):
 def healthz() -> Response:
     """Answer 200 when the database answers, 503 when it does not."""
     if database_answers():
-        return jsonify({"status": "ok", "database": "ok"})
+        held = usage.usage()
+        return jsonify({"status": "ok", "database": "ok", "sessions": held.sessions,
+                        "sessions_estimated": held.sessions_estimated,
+                        "database_bytes": held.database_bytes})
     return database_unavailable_response()
 
 

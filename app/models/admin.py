@@ -31,4 +31,4 @@ class AdminSession(BaseModel):
 
     admin_key = peewee.ForeignKeyField(AdminKey, backref="sessions", on_delete="CASCADE")
     created_at = peewee.BigIntegerField()
-    expires_at = peewee.BigIntegerField()
+    expires_at = peewee.BigIntegerField(index=True)  # the pruner deletes by range (schema 10)

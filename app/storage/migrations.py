@@ -252,9 +252,27 @@ def install_previous_digest_index() -> None:
                          'ON "api_key" ("previous_digest")')
 
 
+def _step_9() -> None:
+    # Version 9 bounds each user's live sessions (a login trims the user's oldest, read
+    # newest first by user and creation time) and prunes expired rows in the background
+    # (sessions and admin sessions by expiry; login failures by window, indexed since
+    # version 2). Indexes only; the names are those peewee gives the models' indexes, so a
+    # new database and an upgraded one have the same. The (user, created_at, id) index
+    # begins with what the session's own user index held: that one goes.
+    for statement in (
+        'CREATE INDEX IF NOT EXISTS "session_user_id_created_at_id" '
+        'ON "session" ("user_id", "created_at", "id")',
+        'CREATE INDEX IF NOT EXISTS "session_expires_at" ON "session" ("expires_at")',
+        'CREATE INDEX IF NOT EXISTS "admin_session_expires_at" '
+        'ON "admin_session" ("expires_at")',
+        'DROP INDEX IF EXISTS "session_user_id"',
+    ):
+        database.execute_sql(statement)
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8]
+                                   _step_8, _step_9]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {

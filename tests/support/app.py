@@ -37,6 +37,7 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
         "BOOTSTRAP_ADMIN": False,
         "ADMIN_PUBLIC_KEY": "",
         "ADMIN_PRIVATE_KEY": "",
+        "PRUNE_INTERVAL_SECONDS": 0,  # tests prune when they choose (app.domain.pruning)
     }
     config.update(overrides)
     return create_app(config)

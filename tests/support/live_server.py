@@ -60,6 +60,8 @@ class LiveServer:
             "APPSERVICES_ADMIN_PRIVATE_KEY": ADMIN_PRIVATE_KEY,
             "BCRYPT_ROUNDS": "4",
             "ADMIN_KEY_SCRYPT_LOG_N": "4",
+            # No pruning behind a test's back (a test that wants it passes its own value).
+            "PRUNE_INTERVAL_SECONDS": "0",
             **self._extra_env,
         }
         log = self.log_path.open("ab")

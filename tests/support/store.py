@@ -108,3 +108,26 @@ def legacy_app() -> tuple[App, AuthProvider]:
     password_provider = providers.create_provider(
         app, providers.LOCAL_USERPASS, config={"autoConfirm": True})
     return app, password_provider
+
+
+# What schema 9 added: indexes for the per-user session bound and for pruning by expiry.
+SCHEMA_9_INDEXES = (("session", "session_user_id_created_at_id"),
+                     ("session", "session_expires_at"),
+                     ("admin_session", "admin_session_expires_at"))
+
+
+SCHEMA_9_DROPPED_INDEX = "session_user_id"
+
+
+def take_away_schema_9() -> None:
+    """Give the database the shape of version 8 as far as version 9 goes: without the
+    indexes it added. Call inside `in_database`."""
+    for _, index in SCHEMA_9_INDEXES:
+        storage.database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    storage.database.execute_sql(  # the index by user alone, which version 9 drops
+        f'CREATE INDEX IF NOT EXISTS "{SCHEMA_9_DROPPED_INDEX}" ON "session" (user_id)')
+
+
+def index_names(table: str) -> set[str]:
+    """The names of a table's indexes. Call inside `in_database`."""
+    return {index.name for index in storage.database.get_indexes(table)}

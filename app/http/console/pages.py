@@ -13,7 +13,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.domain import admin, api_keys, apps, providers, registrations, users
+from app.domain import admin, api_keys, apps, providers, registrations, usage, users
 from app.domain.errors import APIKeyAlreadyExists, DomainError
 from app.http.console.blueprint import bp, safe_next
 from app.models import App, AuthProvider, Group
@@ -148,8 +148,10 @@ def app_users(group_id: str, app_id: str) -> Page:
     after = request.args.get("after") or None
     found = users.list_users(app, users.UserQuery(after=after))
     identities = users.identities_by_user(found)
+    sessions = usage.live_sessions_by_user([user.id for user in found])
     rows = [{"user": user, "providers": sorted({i.provider_type for i in identities[user.id]}),
-             "name": _user_name(user.data)} for user in found]
+             "name": _user_name(user.data), "sessions": sessions.get(user.id, 0)}
+            for user in found]
     return _app_page("users.html", group, app, section="users", tab="users", rows=rows,
                      after=after, next_after=found[-1].id if len(found) == users.PAGE_SIZE
                      else None)
