@@ -20,11 +20,7 @@ from app import storage
 from app.domain import api_keys, apps, key_rolls, logins, providers, sessions
 from app.models import ApiKey, Group, SchemaVersion, Session
 from tests.support.app import empty_postgres_tables, make_app
-from tests.support.store import assert_upgraded_to_latest, in_database
-
-SCHEMA_8_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
-                    ("api_key", "previous_valid_until"), ("api_key", "expires_at"),
-                    ("session", "api_key_roll"))
+from tests.support.store import assert_upgraded_to_latest, in_database, take_away_schema_8
 
 
 @dataclass(frozen=True)
@@ -37,9 +33,7 @@ class Before8:
 
 def _take_away_schema_8() -> None:
     """Give the database the shape before version 8. Call inside `in_database`."""
-    storage.database.execute_sql('DROP INDEX IF EXISTS "api_key_previous_digest"')
-    for table, column in SCHEMA_8_COLUMNS:
-        storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    take_away_schema_8()
     SchemaVersion.delete().execute()
     for version in range(1, 8):
         SchemaVersion.create(version=version, applied_at=0)

@@ -39,9 +39,24 @@ def add_session(app_id: str, user_id: str, api_key_id: str | None = None) -> Ses
     return session
 
 
+# What schema 8 added (key rolls and expiry).
+SCHEMA_8_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
+                    ("api_key", "previous_valid_until"), ("api_key", "expires_at"),
+                    ("session", "api_key_roll"))
+
+
+def take_away_schema_8() -> None:
+    """Give the database the shape of version 7 as far as version 8 goes: without the
+    columns and the index it added. Call inside `in_database`."""
+    storage.database.execute_sql('DROP INDEX IF EXISTS "api_key_previous_digest"')
+    for table, column in SCHEMA_8_COLUMNS:
+        storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+
+
 def take_away_schema_7() -> None:
-    """Give the database the shape of version 5 or before: without the columns, triggers,
-    sequences and indexes version 7 added. Call inside `in_database`."""
+    """Give the database the shape of version 6 or before: without the columns, triggers,
+    sequences and indexes versions 7 and later added. Call inside `in_database`."""
+    take_away_schema_8()
     for table in ORDERED_TABLES:
         name = f"{table}_creation_order"
         storage.database.execute_sql(f'DROP INDEX IF EXISTS "{name}_idx"')
