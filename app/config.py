@@ -59,6 +59,17 @@ def _secure_cookie_env(name: str) -> str:
     raise ConfigError(f"{name} must be auto, true or false, got {raw!r}")
 
 
+SIGNING_ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
+
+
+def _signing_algorithm_env(name: str) -> str:
+    raw = (os.environ.get(name) or "ES256").strip()
+    for algorithm in SIGNING_ALGORITHMS:
+        if raw.lower() == algorithm.lower():
+            return algorithm
+    raise ConfigError(f"{name} must be one of {', '.join(SIGNING_ALGORITHMS)}, got {raw!r}")
+
+
 def host_name(host: str) -> str | None:
     """The name part of a `Host` value (`auth.example.com:8443` -> `auth.example.com`),
     lower-cased and without IPv6 brackets; None when it is not a host name at all."""
@@ -137,6 +148,9 @@ class Settings:
     # The console's session cookie: "auto" marks it Secure when the request came over
     # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
     CONSOLE_COOKIE_SECURE: str = "auto"
+    # Client tokens' signature (issue 14) and the key that encrypts the signing keys.
+    TOKEN_SIGNING_ALGORITHM: str = "ES256"  # noqa: S105 (an algorithm's name)
+    SIGNING_KEY_ENCRYPTION_KEY: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -172,6 +186,8 @@ class Settings:
             TRUSTED_PROXY_HOPS=_int_env("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5),
             TEST_CLOCK=_bool_env("APPSERVICES_TEST_CLOCK", False),
             CONSOLE_COOKIE_SECURE=_secure_cookie_env("CONSOLE_COOKIE_SECURE"),
+            TOKEN_SIGNING_ALGORITHM=_signing_algorithm_env("TOKEN_SIGNING_ALGORITHM"),
+            SIGNING_KEY_ENCRYPTION_KEY=os.environ.get("SIGNING_KEY_ENCRYPTION_KEY", ""),
             THROTTLE_FAILURES_PER_ADDRESS=_int_env("THROTTLE_FAILURES_PER_ADDRESS", 20,
                                                    minimum=0, maximum=1_000_000),
             THROTTLE_FAILURES_PER_APP=_int_env("THROTTLE_FAILURES_PER_APP", 500,

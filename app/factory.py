@@ -15,11 +15,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__, clock, db
 from app.config import Settings, load_or_create_secret
-from app.domain import admin
+from app.domain import admin, signing_keys
 from app.domain import settings as domain_settings
 from app.domain.schema import ensure_schema
 from app.http import admin as admin_http
-from app.http import api_docs, console, errors, headers, health, index
+from app.http import api_docs, console, errors, headers, health, index, well_known
 from app.http import client as client_http
 from app.http.json_body import ServiceRequest
 from app.http.smorest import ServiceApi
@@ -50,6 +50,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(app.config["LOG_LEVEL"])
     domain_settings.configure(domain_settings.DomainSettings(
         secret_key=app.config["SECRET_KEY"],
+        token_signing_algorithm=app.config["TOKEN_SIGNING_ALGORITHM"],
+        token_issuer=(app.config["PUBLIC_URL"].rstrip("/")
+                      or domain_settings.DomainSettings.token_issuer),
+        signing_key_encryption_key=app.config["SIGNING_KEY_ENCRYPTION_KEY"],
         bcrypt_rounds=app.config["BCRYPT_ROUNDS"],
         admin_key_scrypt_log_n=app.config["ADMIN_KEY_SCRYPT_LOG_N"],
         access_token_seconds=app.config["ACCESS_TOKEN_SECONDS"],
@@ -65,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
     with db.database.connection_context():
         ensure_schema()
+        signing_keys.ensure_signing_key()  # a changed SECRET_KEY stops the start here
         _ensure_configured_admin_key(app)
     # Nothing opened here may be inherited by forked workers (a shared SQLite handle
     # corrupts; a shared socket interleaves). Each worker connects on its first request.
@@ -77,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 "for everything API-key authentication touches."},
     })
     api.register_blueprint(health.blp)
+    api.register_blueprint(well_known.blp)
     admin_http.register(api)
     client_http.register(api)
     errors.init_app(app)

@@ -25,12 +25,13 @@ from app.models import (
     PasswordCredential,
     SchemaVersion,
     Session,
+    SigningKey,
     User,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # The tables whose listings follow creation: the database numbers their rows as they are
 # inserted (`creation_order`), since ids minted by different processes, or different
@@ -198,6 +199,15 @@ def _per_app_expiration_pending_users_and_creation_order() -> None:
     install_creation_order()
 
 
+def _add_signing_keys() -> None:
+    # Version 8 signs client tokens with asymmetric keys published at
+    # /.well-known/jwks.json (issue 14). ensure_schema has usually created the table
+    # already; creating it here too keeps the step right on its own. The first key is
+    # made at start-up (app.domain.signing_keys), not here: it needs the settings.
+    # Tokens issued before (HS256, no `kid`) keep working until they expire.
+    database.create_tables([SigningKey], safe=True)
+
+
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
     2: _add_login_failures,
@@ -206,6 +216,7 @@ MIGRATIONS: dict[int, Callable[[], None]] = {
     5: _normalise_stored_emails,
     6: _add_deployment_settings_and_metadata_fields,
     7: _per_app_expiration_pending_users_and_creation_order,
+    8: _add_signing_keys,
 }
 # Any constant shared by every server; serialises schema changes on PostgreSQL.
 _ADVISORY_LOCK_ID = 0x61707073

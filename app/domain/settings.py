@@ -13,6 +13,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class DomainSettings:
     secret_key: str = ""  # create_app always installs the real one
+    # Client tokens (issue 14): ES256, RS256, EdDSA, or HS256 with SECRET_KEY as before.
+    token_signing_algorithm: str = "ES256"  # noqa: S105 (an algorithm's name)
+    # `iss` of client tokens: PUBLIC_URL when set, so that it is the same on every server
+    # and OIDC discovery (issuer + /.well-known/openid-configuration) finds the keys.
+    token_issuer: str = "urn:appservices-auth"  # noqa: S105 (a name)
+    # Encrypts the signing keys' private halves; empty: SECRET_KEY does.
+    signing_key_encryption_key: str = ""
     bcrypt_rounds: int = 12
     # log2 of scrypt's N for admin private keys (app.domain.admin_secrets): 14 is 16 MiB
     # and tens of milliseconds per login; tests lower it as they lower bcrypt_rounds.
