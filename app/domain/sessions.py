@@ -282,9 +282,10 @@ def logout(token: str) -> None:
     """
     claims = tokens.decode("client", token, "refresh", allow_expired=True)
     session_id = claims.get("baas_id")
-    if not isinstance(session_id, str) or not Session.delete().where(
-        Session.id == session_id
-    ).execute():
+    ended = Session.id == session_id
+    if "aud" in claims:  # tokens since issue 14 name their app: only its session ends
+        ended &= Session.app.in_(App.select(App.id).where(App.client_app_id == claims["aud"]))
+    if not isinstance(session_id, str) or not Session.delete().where(ended).execute():
         raise InvalidSession(_NOT_FOUND)
 
 

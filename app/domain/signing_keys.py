@@ -174,7 +174,9 @@ def _public(row: SigningKey) -> PublicKey:
 
 def list_keys() -> list[PublicKey]:
     """Every key still published (the signing one first); never private material."""
-    return list(_state().published.values())
+    now = clock.timestamp()  # the cache may be older than a retirement
+    return [key for key in _state().published.values()
+            if key.retires_at is None or key.retires_at > now]
 
 
 # --- the per-process cache -----------------------------------------------------------------

@@ -73,8 +73,9 @@ def _verify(audience: Audience, token: str, options: dict[str, Any]) -> dict[str
     kid = header.get("kid")
     if audience == "admin" or kid is None:
         # HS256 with the secret-derived key only: never a public key as the secret.
+        # `aud` (HS256 mode) is compared with the session's app by sessions.py.
         return jwt.decode(token, _signing_key(audience), algorithms=[ALGORITHM],
-                          options=options)  # type: ignore[arg-type]
+                          options={**options, "verify_aud": False})  # type: ignore[arg-type]
     if not isinstance(kid, str):
         raise jwt.InvalidTokenError("bad kid")
     key = signing_keys.published_key(kid)
