@@ -172,10 +172,16 @@ def _public(row: SigningKey) -> PublicKey:
                      row.retired_at, row.retires_at)
 
 
-def list_keys() -> list[PublicKey]:
-    """Every key still published (the signing one first); never private material."""
+def list_keys(*, fresh: bool = False) -> list[PublicKey]:
+    """Every key still published (the signing one first); never private material.
+
+    `fresh` reads the table rather than this process's cache: what the JWKS and the Admin
+    API show must include a key another server made a moment ago, or a verifier that
+    fetched the set just after a rotation would refuse the new key's tokens.
+    """
     now = clock.timestamp()  # the cache may be older than a retirement
-    return [key for key in _state().published.values()
+    state = _state(max_age=0) if fresh else _state()
+    return [key for key in state.published.values()
             if key.retires_at is None or key.retires_at > now]
 
 
@@ -229,7 +235,7 @@ def published_key(kid: str) -> PublicKey | None:
 
 
 def jwks() -> dict[str, Any]:
-    return {"keys": [key.jwk for key in list_keys()]}
+    return {"keys": [key.jwk for key in list_keys(fresh=True)]}
 
 
 def signer() -> tuple[str, str, Any]:

@@ -48,7 +48,7 @@ def _described(key: signing_keys.PublicKey) -> dict[str, Any]:
 @blp.response(200, SigningKeySchema(many=True))
 def list_signing_keys() -> list[dict[str, Any]]:
     """List the published token signing keys, the one that signs first."""
-    return [_described(key) for key in signing_keys.list_keys()]
+    return [_described(key) for key in signing_keys.list_keys(fresh=True)]
 
 
 @blp.route("/signing_keys/rotate", methods=["POST"], operation_id="adminRotateSigningKey",
