@@ -1,4 +1,4 @@
-"""Issue 14: a JWKS client nobody here wrote (PyJWT's PyJWKClient) checks our tokens.
+"""Issue 14: JWKS clients nobody here wrote (PyJWT's PyJWKClient, npm `jose`) check our tokens.
 
 It fetches /.well-known/jwks.json from a live server, as a team's own backend would, and
 checks tokens before and after a signing-key rotation made through the Admin API.
@@ -6,15 +6,21 @@ checks tokens before and after a signing-key rotation made through the Admin API
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.interop.test_realm_web import AdminApi
+from tests.support.jose import VERIFY_SCRIPT, ensure_jose
 from tests.support.live_server import LiveServer
+from tests.support.realm_web import node_available
 
 PASSWORD = "correct-horse"
 
@@ -77,3 +83,57 @@ def test_pyjwkclient_verifies_tokens_before_and_after_a_rotation(
         f"{live_server.base_url}/api/client/v2.0/auth/profile",
         headers={"Authorization": f"Bearer {before['access_token']}"}, timeout=10)
     assert profile.status_code == 200, profile.text
+
+
+def _jose(jose_modules: Path, discovery: dict[str, str], audience: str,
+          *tokens: str) -> list[dict[str, object]]:
+    result = subprocess.run(
+        ["node", str(VERIFY_SCRIPT), discovery["jwks_uri"], discovery["issuer"], audience,
+         *tokens],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "NODE_PATH": str(jose_modules)},
+    )
+    assert result.returncode == 0, result.stderr
+    checked: list[dict[str, object]] = json.loads(result.stdout)
+    return checked
+
+
+def test_jose_verifies_tokens_before_and_after_a_rotation_and_refuses_forgeries(
+    live_server: LiveServer
+) -> None:
+    if not node_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Node.js and npm are needed for the jose test (CI=true)")
+        pytest.skip("Node.js and npm are needed for the jose test")
+    modules = ensure_jose()
+    admin = AdminApi(live_server.base_url)
+    app = admin.call("POST", "/apps", {"name": "joseapp"})
+    admin.call("POST", f"/apps/{app['_id']}/auth_providers",
+               {"type": "local-userpass", "config": {"autoConfirm": True}})
+    discovery = requests.get(f"{live_server.base_url}/.well-known/openid-configuration",
+                             timeout=10).json()
+    audience = app["client_app_id"]
+    before = _login(live_server.base_url, audience, "ada@example.com")
+    claims = jwt.decode(before["access_token"], options={"verify_signature": False})
+    kid = jwt.get_unverified_header(before["access_token"])["kid"]
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    forged = [
+        jwt.encode(claims, stranger, algorithm="ES256", headers={"kid": "unknown"}),
+        jwt.encode(claims, stranger, algorithm="ES256", headers={"kid": kid}),
+        jwt.encode(claims, None, algorithm="none", headers={"kid": kid}),
+    ]
+
+    checked = _jose(modules, discovery, "another-app", before["access_token"])
+    assert checked == [{"ok": False, "code": "ERR_JWT_CLAIM_VALIDATION_FAILED"}]
+    checked = _jose(modules, discovery, audience, before["access_token"], *forged)
+    assert checked[0] == {"ok": True, "sub": before["user_id"], "kid": kid}
+    assert [result["ok"] for result in checked[1:]] == [False, False, False]
+
+    rotated = requests.post(f"{admin.base}/signing_keys/rotate", headers=admin.headers,
+                            timeout=10)
+    assert rotated.status_code == 201, rotated.text
+    after = _login(live_server.base_url, audience, "bob@example.com")
+    checked = _jose(modules, discovery, audience, before["access_token"],
+                    before["refresh_token"], after["access_token"])
+    assert [result["ok"] for result in checked] == [True, True, True], checked
+    assert checked[2]["kid"] == rotated.json()["kid"]
