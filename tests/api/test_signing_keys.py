@@ -309,3 +309,33 @@ def test_a_token_without_kid_from_before_the_upgrade_still_works(app: Flask, rea
     _assert_refused_everywhere(
         realm, jwt.encode(old_access, secret, algorithm="HS256", headers={"kid": kid}),
         jwt.encode(old_refresh, secret, algorithm="HS256", headers={"kid": kid}))
+
+
+def test_servers_starting_together_make_one_key(app: Flask) -> None:
+    """Several servers' first starts at once (threads here, each its own connection)."""
+    import threading
+
+    from app import db
+
+    with in_database(app):
+        SigningKey.delete().execute()
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            with db.database.connection_context():
+                barrier.wait()
+                signing_keys.ensure_signing_key()
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    with in_database(app):
+        assert SigningKey.select().count() == 1
