@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from jwt import PyJWK
 from jwt.algorithms import get_default_algorithms
 
 from app import clock
@@ -197,6 +198,15 @@ class _State:
 _lock = threading.Lock()
 _cached: _State | None = None
 _private: dict[str, Any] = {}  # kid -> decrypted private key, decrypted once
+_verifiers: dict[str, PyJWK] = {}  # kid -> parsed public key: parsing costs per request
+
+
+def verifier(key: PublicKey) -> PyJWK:
+    """The public key, parsed once per process, that checks the tokens of `key`."""
+    parsed = _verifiers.get(key.kid)
+    if parsed is None:
+        parsed = _verifiers[key.kid] = PyJWK(key.jwk, algorithm=key.algorithm)
+    return parsed
 
 
 def invalidate() -> None:

@@ -81,7 +81,7 @@ def _verify(audience: Audience, token: str, options: dict[str, Any]) -> dict[str
     key = signing_keys.published_key(kid)
     if key is None:  # unknown, or rotated out of the JWKS
         raise jwt.InvalidTokenError("unknown kid")
-    public = jwt.PyJWK(key.jwk, algorithm=key.algorithm)
+    public = signing_keys.verifier(key)
     claims: dict[str, Any] = jwt.decode(
         token, public, algorithms=[key.algorithm], issuer=issuer(),
         options={**options, "verify_aud": False, "require": [
