@@ -8,6 +8,7 @@ Every forged token is sent to each place that accepts a client token.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,24 @@ from tests.support.wire import assert_error, assert_json
 
 ROTATE = "/signing_keys/rotate"  # under ADMIN_BASE
 ISSUER = "urn:appservices-auth"
+
+
+@pytest.fixture(autouse=True)
+def _no_key_left_behind(database_url: str) -> Iterator[None]:
+    """The PostgreSQL database is shared by the tests that follow: a key encrypted under
+    another secret (as some tests here make) would stop their servers' start; and each
+    test here starts from no key at all."""
+    from app import db
+
+    def empty() -> None:
+        if db.database.obj is not None:
+            with db.database.connection_context():
+                SigningKey.delete().execute()
+
+    if not database_url.startswith("sqlite"):
+        empty()
+    yield
+    empty()
 
 
 @pytest.fixture
