@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from app.domain import signing_keys, tokens
 from app.domain.signing_keys import SigningKeyUnreadable
 from app.models import SigningKey
-from tests.conftest import ADMIN_BASE, AdminSession, make_app
+from tests.conftest import ADMIN_BASE, AdminSession, _empty_postgres_tables, make_app
 from tests.support.client_actions import CLIENT_BASE, ClientApp, Tokens, bearer, clock_moved
 from tests.support.store import in_database
 from tests.support.wire import assert_error, assert_json
@@ -302,6 +302,8 @@ def test_hs256_setting_signs_with_the_secret_as_before(database_url: str, tmp_pa
     from tests.support.client_actions import client_app_on
 
     flask_app = make_app(database_url, tmp_path / "hs", TOKEN_SIGNING_ALGORITHM="HS256")
+    if not database_url.startswith("sqlite"):
+        _empty_postgres_tables()
     realm = client_app_on(flask_app)
     ann = realm.register_and_login("ann@example.com")
 
