@@ -58,6 +58,17 @@ def setting(default: Any, *, env: str, doc: str, minimum: int | None = None,
         "declared": Declared(env, doc, minimum, maximum, shown, parse)})
 
 
+SIGNING_ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
+
+
+def _signing_algorithm(name: str, raw: str) -> str:
+    raw = raw.strip()
+    for algorithm in SIGNING_ALGORITHMS:
+        if raw.lower() == algorithm.lower():
+            return algorithm
+    raise ConfigError(f"{name} must be one of {', '.join(SIGNING_ALGORITHMS)}, got {raw!r}")
+
+
 def host_name(host: str) -> str | None:
     """The name part of a `Host` value (`auth.example.com:8443` -> `auth.example.com`),
     lower-cased and without IPv6 brackets; None when it is not a host name at all."""
@@ -229,6 +240,15 @@ class Settings:
             "anyone move the server's clock.")
     # The console's session cookie: "auto" marks it Secure when the request came over
     # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
+    TOKEN_SIGNING_ALGORITHM: str = setting(
+        "ES256", env="TOKEN_SIGNING_ALGORITHM", parse=_signing_algorithm,
+        doc="How client tokens are signed: `ES256` (default), `RS256` or `EdDSA`, with keys "
+            "published at `/.well-known/jwks.json`; or `HS256` with `SECRET_KEY`, as "
+            "before (README, \"Verifying tokens in your own backend\").")
+    SIGNING_KEY_ENCRYPTION_KEY: str = setting(
+        "", env="SIGNING_KEY_ENCRYPTION_KEY", shown="`SECRET_KEY`",
+        doc="Encrypts the signing keys' private halves in the database; the same on every "
+            "server. Unset: `SECRET_KEY` does.")
     CONSOLE_COOKIE_SECURE: str = setting(
         "auto", env="CONSOLE_COOKIE_SECURE", parse=_cookie_secure,
         doc="The console's session cookie is `Secure`: `auto` when the request came over "

@@ -15,11 +15,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__, clock, storage
 from app.config import Settings, load_or_create_secret
-from app.domain import admin
+from app.domain import admin, signing_keys
 from app.domain import settings as domain_settings
 from app.http import admin as admin_http
 from app.http import client as client_http
-from app.http import console, errors, headers, health, index, swagger_ui
+from app.http import console, errors, headers, health, index, swagger_ui, well_known
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
 from app.models import ALL_MODELS
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     storage.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
     with storage.database.connection_context():
         storage.ensure_schema(ALL_MODELS)
+        signing_keys.ensure_signing_key()  # a changed SECRET_KEY stops the start here
         _ensure_configured_admin_key(app)
     # Nothing opened here may be inherited by forked workers (a shared SQLite handle
     # corrupts; a shared socket interleaves). Each worker connects on its first request.
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 "for everything API-key authentication touches."},
     })
     api.register_blueprint(health.blp)
+    api.register_blueprint(well_known.blp)
     admin_http.init_app(api)
     client_http.init_app(api)
     errors.init_app(app)

@@ -22,6 +22,9 @@ METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 # or they reveal nothing that needs one.
 PUBLIC_OPERATIONS = {
     ("GET", "/healthz"),
+    # Issue 14: what any backend reads to verify client tokens.
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/.well-known/openid-configuration"),
     ("GET", "/healthz/live"),
     ("POST", "/api/admin/v3.0/auth/providers/mongodb-cloud/login"),
     ("GET", "/api/client/v2.0/app/{clientAppId}/location"),
@@ -38,7 +41,8 @@ PUBLIC_OPERATIONS = {
 # Operations that have no error to document: the liveness probe answers whenever the
 # process answers at all, and asks nothing that could fail; the Admin API's list of its
 # login providers is a constant.
-NEVER_FAIL = {("GET", "/healthz/live"), ("GET", "/api/admin/v3.0/auth/providers")}
+NEVER_FAIL = {("GET", "/healthz/live"), ("GET", "/api/admin/v3.0/auth/providers"),
+              ("GET", "/.well-known/jwks.json"), ("GET", "/.well-known/openid-configuration")}
 
 Operation = tuple[str, str, dict[str, Any]]
 

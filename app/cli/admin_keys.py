@@ -198,3 +198,22 @@ def _warn_if_none_enabled(enabled_left: int) -> None:
     if enabled_left == 0:
         output.note("No enabled admin key pair is left: nobody can use the Admin API or the "
                     "console until you create one with: appservices admin create-key")
+
+
+@admin.command("rotate-signing-key")
+def rotate_signing_key() -> None:
+    """Make a new key sign client tokens from now on, logging nobody out.
+
+    The previous key stays in /.well-known/jwks.json, and the tokens it signed keep
+    working, until the longest-lived of them has expired; then it leaves the JWKS.
+    Every server sees the new key within seconds.
+
+    \b
+    Examples:
+      appservices admin rotate-signing-key
+    """
+    from app.domain import signing_keys
+
+    key = _run(signing_keys.rotate)
+    click.echo(f"New signing key {key.kid} ({key.algorithm}) signs from now on.")
+    click.echo("The previous key stays published until the tokens it signed have expired.")

@@ -195,6 +195,8 @@ def _tokens(app: App, user: User, session: Session, identity: Identity, *,
         "typ": "refresh",
         "iat": iat,
         "exp": exp,
+        "iss": tokens.issuer(),
+        "aud": app.client_app_id,
         "baas_id": session.id,
         "baas_device_id": session.device_id,
         "baas_domain_id": app.domain_id,
@@ -230,7 +232,11 @@ def access_token(app: App, user: User, session: Session) -> str:
         "typ": "access",
         "iat": now,
         "exp": now + settings.current().access_token_seconds,
-        "iss": session.id,
+        # iss/aud are what other backends pin (issue 14); the session moved from `iss`
+        # to `baas_id`, as in refresh tokens. The SDKs read only exp, iat and user_data.
+        "iss": tokens.issuer(),
+        "aud": app.client_app_id,
+        "baas_id": session.id,
         "baas_device_id": session.device_id,
         "baas_domain_id": app.domain_id,
     }
@@ -239,15 +245,27 @@ def access_token(app: App, user: User, session: Session) -> str:
     return tokens.encode("client", claims)
 
 
-def _caller(session_id: Any, user_id: Any) -> Caller:
+def _session_id(claims: dict[str, Any]) -> Any:
+    # `baas_id` names the session; access tokens from before issue 14 named it in `iss`.
+    return claims["baas_id"] if "baas_id" in claims else claims.get("iss")
+
+
+def _caller_of(claims: dict[str, Any]) -> Caller:
+    return _caller(_session_id(claims), claims.get("sub"), claims.get("aud"))
+
+
+def _caller(session_id: Any, user_id: Any, audience: Any = None) -> Caller:
     if not isinstance(session_id, str) or not is_object_id(session_id):
         raise InvalidSession(_NOT_FOUND)
     row = _SESSION_WITH_ITS_GRANTORS.first(session_id=session_id)
     if row is None:
         raise InvalidSession(_NOT_FOUND)
-    session, user, _, api_key, provider = row
+    session, user, app, api_key, provider = row
     if session.user_id != user_id:
         raise InvalidSession(_NOT_FOUND)
+    # Tokens from before issue 14 have no `aud`; every newer one names its session's app.
+    if audience is not None and audience != app.client_app_id:
+        raise InvalidSession("invalid session: the token was issued for another app")
     # Revoking deletes the sessions too; these guard the sessions of a login that raced
     # it, and a provider disabled while the session was in use.
     if session.api_key_id is not None:  # then also: expired, or its value rolled (schema 8)
@@ -265,14 +283,12 @@ def _caller(session_id: Any, user_id: Any) -> Caller:
 
 def authenticate_access(token: str) -> Caller:
     """Return the caller of a valid access token whose session still exists."""
-    claims = tokens.decode("client", token, "access")
-    return _caller(claims.get("iss"), claims.get("sub"))
+    return _caller_of(tokens.decode("client", token, "access"))
 
 
 def authenticate_refresh(token: str) -> Caller:
     """Return the caller of a valid refresh token whose session still exists."""
-    claims = tokens.decode("client", token, "refresh")
-    return _caller(claims.get("baas_id"), claims.get("sub"))
+    return _caller_of(tokens.decode("client", token, "refresh"))
 
 
 def app_of_token(token: str) -> App | None:
@@ -284,7 +300,7 @@ def app_of_token(token: str) -> App | None:
     claims = tokens.signed_claims("client", token)
     if claims is None:
         return None
-    session_id = claims.get("baas_id") if claims.get("typ") == "refresh" else claims.get("iss")
+    session_id = _session_id(claims)
     if not isinstance(session_id, str) or not is_object_id(session_id):
         return None
     row = _SESSION_WITH_ITS_GRANTORS.first(session_id=session_id)
@@ -305,9 +321,10 @@ def logout(token: str) -> None:
     """
     claims = tokens.decode("client", token, "refresh", allow_expired=True)
     session_id = claims.get("baas_id")
-    if not isinstance(session_id, str) or not Session.delete().where(
-        Session.id == session_id
-    ).execute():
+    ended = Session.id == session_id
+    if "aud" in claims:  # tokens since issue 14 name their app: only its session ends
+        ended &= Session.app.in_(App.select(App.id).where(App.client_app_id == claims["aud"]))
+    if not isinstance(session_id, str) or not Session.delete().where(ended).execute():
         raise InvalidSession(_NOT_FOUND)
 
 
@@ -352,12 +369,13 @@ def verify_token(app: App, token: str) -> dict[str, Any] | str:
     if claims["exp"] <= clock.timestamp():
         return EXPIRED_ANSWER
     try:
-        _caller(claims.get("iss"), claims.get("sub"))
+        _caller_of(claims)
     except (InvalidSession, UserDisabled):
         raise InvalidSession() from None
     verified: dict[str, Any] = {
         "sub": claims["sub"], "exp": claims["exp"], "iat": claims["iat"],
-        "iss": claims.get("iss"), "domain_id": claims.get("baas_domain_id"),
+        # `iss` here keeps naming the session, as the official document's answer does.
+        "iss": _session_id(claims), "domain_id": claims.get("baas_domain_id"),
         "device_id": claims.get("baas_device_id"),
     }
     if claims.get("user_data"):

@@ -16,6 +16,8 @@ from typing import Any
 from app.config import Settings
 
 _SERVICE = Settings()  # the defaults
+DEFAULT_TOKEN_ISSUER = "urn:appservices-auth"  # noqa: S105 (a name, not a secret)
+DERIVED = {"token_issuer"}  # not a setting of its own: from_config works it out
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class DomainSettings:
     """Each field is the service setting of the same name in upper case, and its default."""
 
     secret_key: str = _SERVICE.SECRET_KEY  # create_app always installs the real one
+    # Client tokens: ES256, RS256, EdDSA, or HS256 with SECRET_KEY as before.
+    token_signing_algorithm: str = _SERVICE.TOKEN_SIGNING_ALGORITHM
+    # Encrypts the signing keys' private halves; empty: SECRET_KEY does.
+    signing_key_encryption_key: str = _SERVICE.SIGNING_KEY_ENCRYPTION_KEY
     bcrypt_rounds: int = _SERVICE.BCRYPT_ROUNDS
     # log2 of scrypt's N for admin private keys (app.domain.admin_secrets); tests lower it
     # as they lower bcrypt_rounds.
@@ -37,11 +43,18 @@ class DomainSettings:
     throttle_window_seconds: int = _SERVICE.THROTTLE_WINDOW_SECONDS
     # Live sessions per user; a login over it ends the user's oldest (app.domain.sessions).
     max_sessions_per_user: int = _SERVICE.MAX_SESSIONS_PER_USER
+    # `iss` of client tokens, derived rather than set: PUBLIC_URL when set, so that it is
+    # the same on every server and OIDC discovery (issuer + /.well-known/openid-
+    # configuration) finds the keys; otherwise a fixed name.
+    token_issuer: str = DEFAULT_TOKEN_ISSUER
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> DomainSettings:
         """Take the domain's settings from the service's (a Flask config, or `asdict`)."""
-        return cls(**{spec.name: config[spec.name.upper()] for spec in fields(cls)})
+        values = {spec.name: config[spec.name.upper()] for spec in fields(cls)
+                  if spec.name not in DERIVED}
+        issuer = str(config.get("PUBLIC_URL") or "").rstrip("/")
+        return cls(**values, token_issuer=issuer or DEFAULT_TOKEN_ISSUER)
 
 
 _current = DomainSettings()

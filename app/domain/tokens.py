@@ -1,8 +1,19 @@
-"""Signed session tokens (HS256 JWTs) for the client and Admin APIs.
+"""Signed session tokens (JWTs) for the client and Admin APIs.
 
-Each API signs with its own key derived from SECRET_KEY, so a token of one can never
-pass for a token of the other. Token kinds ("access" / "refresh") are told apart by
-the `typ` claim and each endpoint asks for one kind.
+Client tokens are what other backends verify: they are signed with the current
+asymmetric key of app.domain.signing_keys (ES256 by default, TOKEN_SIGNING_ALGORITHM),
+name it in `kid`, and carry `iss` (the issuer) and `aud` (the app's client_app_id).
+With TOKEN_SIGNING_ALGORITHM=HS256 they are signed as before, with a key derived from
+SECRET_KEY and no `kid`.
+
+Admin tokens are read only by this service, so they keep HS256 with their own
+SECRET_KEY-derived key: a token of one API can never pass for a token of the other.
+
+Checking a client token: one with a `kid` is checked only with that published key and
+its own algorithm; one without a `kid` only as HS256 with the SECRET_KEY-derived key
+(what earlier releases issued, so an upgrade logs nobody out). A public key is never
+used as an HMAC secret (the algorithm-confusion attack), and `alg: none` is never
+accepted. Token kinds ("access" / "refresh") are told apart by the `typ` claim.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from typing import Any, Literal
 import jwt
 
 from app import clock
-from app.domain import settings
+from app.domain import settings, signing_keys
 from app.domain.errors import InvalidSession
 
 Audience = Literal["client", "admin"]
@@ -38,9 +49,49 @@ def _derive_key(secret_key: str, audience: Audience) -> bytes:
                     hashlib.sha256).digest()
 
 
+def issuer() -> str:
+    """The `iss` of client tokens, the same on every server (see DomainSettings)."""
+    return settings.current().token_issuer
+
+
 def encode(audience: Audience, claims: dict[str, Any]) -> str:
     """Sign `claims` for `audience`."""
+    if audience == "client" and (
+        settings.current().token_signing_algorithm in signing_keys.ASYMMETRIC
+    ):
+        kid, algorithm, private = signing_keys.signer()
+        return jwt.encode(claims, private, algorithm=algorithm, headers={"kid": kid})
     return jwt.encode(claims, _signing_key(audience), algorithm=ALGORITHM)
+
+
+_NOT_OURS = "invalid session: token is malformed or not signed by this server"
+
+
+def _verify(audience: Audience, token: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The claims of a token whose signature is ours; raises jwt.PyJWTError otherwise."""
+    header = jwt.get_unverified_header(token)
+    kid = header.get("kid")
+    if audience == "admin" or kid is None:
+        # HS256 with the secret-derived key only: never a public key as the secret.
+        # `aud` (HS256 mode) is compared with the session's app by sessions.py.
+        return jwt.decode(token, _signing_key(audience), algorithms=[ALGORITHM],
+                          options={**options, "verify_aud": False})  # type: ignore[arg-type]
+    if not isinstance(kid, str):
+        raise jwt.InvalidTokenError("bad kid")
+    key = signing_keys.published_key(kid)
+    if key is None:  # unknown, or rotated out of the JWKS
+        raise jwt.InvalidTokenError("unknown kid")
+    public = signing_keys.verifier(key)
+    claims: dict[str, Any] = jwt.decode(
+        token, public, algorithms=[key.algorithm], issuer=issuer(),
+        options={**options, "verify_aud": False, "require": [
+            *options.get("require", []), "iss", "aud"]},  # type: ignore[arg-type]
+    )
+    # The audience is the app's client_app_id; sessions.py compares it with the
+    # session's app, which only it knows.
+    if not isinstance(claims.get("aud"), str):
+        raise jwt.InvalidAudienceError("aud")
+    return claims
 
 
 def decode(audience: Audience, token: str, kind: Kind, *,
@@ -51,13 +102,12 @@ def decode(audience: Audience, token: str, kind: Kind, *,
     must work however old its refresh token is.
     """
     try:
-        claims: dict[str, Any] = jwt.decode(
+        claims: dict[str, Any] = _verify(
+            audience,
             token,
-            _signing_key(audience),
-            algorithms=[ALGORITHM],
             # Time claims are checked below against our clock, not PyJWT's, so that
             # moving the clock in tests works in both directions.
-            options={
+            {
                 "require": ["exp", "iat", "sub", "typ"],
                 "verify_exp": False,
                 "verify_iat": False,
@@ -65,9 +115,7 @@ def decode(audience: Audience, token: str, kind: Kind, *,
             },
         )
     except jwt.PyJWTError:
-        raise InvalidSession(
-            "invalid session: token is malformed or not signed by this server"
-        ) from None
+        raise InvalidSession(_NOT_OURS) from None
     if claims.get("typ") != kind:
         raise InvalidSession(f"invalid session: this call needs the {kind} token")
     exp = claims.get("exp")
@@ -83,10 +131,8 @@ def signed_claims(audience: Audience, token: str) -> dict[str, Any] | None:
     a proof that the token may be used.
     """
     try:
-        claims: dict[str, Any] = jwt.decode(
-            token, _signing_key(audience), algorithms=[ALGORITHM],
-            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
-        )
+        claims = _verify(audience, token,
+                         {"verify_exp": False, "verify_iat": False, "verify_nbf": False})
     except jwt.PyJWTError:
         return None
     return claims

@@ -7,6 +7,7 @@ from app.models.auth_provider import AuthProvider
 from app.models.group import Group
 from app.models.login_failure import LoginFailure
 from app.models.session import Session
+from app.models.signing_key import SigningKey
 from app.models.user import Device, Identity, PasswordCredential, User
 from app.storage import SchemaVersion
 
@@ -25,6 +26,7 @@ ALL_MODELS = [
     ApiKey,
     Session,
     LoginFailure,
+    SigningKey,
 ]
 
 __all__ = [
@@ -42,5 +44,6 @@ __all__ = [
     "PasswordCredential",
     "SchemaVersion",
     "Session",
+    "SigningKey",
     "User",
 ]

@@ -270,9 +270,19 @@ def _step_9() -> None:
         database.execute_sql(statement)
 
 
+def _step_10() -> None:
+    # Version 10 signs client tokens with asymmetric keys published at
+    # /.well-known/jwks.json (issue 14), kept in the new table `signing_key`. Nothing to do
+    # here: ensure_schema creates every missing table from the models just before the
+    # steps run, and the first key is made at start-up (app.domain.signing_keys), since it
+    # needs the settings. Tokens issued before (HS256, no `kid`) keep working until they
+    # expire.
+    pass
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8, _step_9]
+                                   _step_8, _step_9, _step_10]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {

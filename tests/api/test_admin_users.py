@@ -495,7 +495,7 @@ def test_verify_token_returns_the_documented_claims_of_a_live_client_access_toke
 ) -> None:
     login = _anonymous_login(client, admin_session, users_app)
     session = Session.get_by_id(jwt.decode(login["access_token"],
-                                           options={"verify_signature": False})["iss"])
+                                           options={"verify_signature": False})["baas_id"])
 
     claims = assert_json(_verify(admin_session, users_app, login["access_token"]), 200)
 

@@ -38,15 +38,18 @@ def _domain_id(realm: ClientApp) -> str:
 def test_the_access_token_carries_the_contracts_claims(realm: ClientApp, ann: Tokens) -> None:
     claims = _claims(ann.access_token)
 
-    assert jwt.get_unverified_header(ann.access_token)["alg"] == "HS256"
+    header = jwt.get_unverified_header(ann.access_token)
+    assert header["alg"] == "ES256" and header["kid"]  # issue 14: published keys
     assert set(claims) == {"sub", "typ", "iat", "exp", "baas_device_id", "baas_domain_id",
-                           "iss"}
+                           "iss", "aud", "baas_id"}
     assert claims["sub"] == ann.user_id
     assert claims["typ"] == "access"
     assert claims["exp"] == claims["iat"] + 30 * 60
     assert claims["baas_device_id"] == ann.device_id
     assert claims["baas_domain_id"] == _domain_id(realm)
-    assert OBJECT_ID.match(claims["iss"])
+    assert OBJECT_ID.match(claims["baas_id"])  # the session
+    assert claims["iss"] == "urn:appservices-auth"  # PUBLIC_URL when set
+    assert claims["aud"] == realm.client_app_id
 
 
 def test_the_refresh_token_carries_the_contracts_claims(realm: ClientApp, ann: Tokens) -> None:
@@ -55,11 +58,11 @@ def test_the_refresh_token_carries_the_contracts_claims(realm: ClientApp, ann: T
     user = assert_json(realm.admin_user(ann.user_id), 200)
 
     assert set(claims) == {"sub", "typ", "iat", "exp", "baas_id", "baas_device_id",
-                           "baas_domain_id", "baas_identity"}
+                           "baas_domain_id", "baas_identity", "iss", "aud"}
     assert claims["sub"] == ann.user_id
     assert claims["typ"] == "refresh"
     assert claims["exp"] == claims["iat"] + 60 * 24 * 3600
-    assert claims["baas_id"] == _claims(ann.access_token)["iss"]  # one session
+    assert claims["baas_id"] == _claims(ann.access_token)["baas_id"]  # one session
     assert claims["baas_device_id"] == ann.device_id
     assert claims["baas_domain_id"] == _domain_id(realm)
     assert claims["baas_identity"] == {
@@ -201,7 +204,7 @@ def test_refresh_returns_a_new_access_token_of_the_same_session(
     body = assert_json(realm.post(SESSION, ann.refresh_token), 201)
 
     assert set(body) == {"access_token"}
-    assert _claims(body["access_token"])["iss"] == _claims(ann.access_token)["iss"]
+    assert _claims(body["access_token"])["baas_id"] == _claims(ann.access_token)["baas_id"]
     profile = assert_json(realm.get("/auth/profile", body["access_token"]), 200)
     assert profile["user_id"] == ann.user_id
 

@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 from app import storage
 from app.domain import admin
 from app.factory import create_app
-from app.models import ALL_MODELS, SchemaVersion
+from app.models import ALL_MODELS, SchemaVersion, SigningKey
 from tests.support.admin_api import AdminApi
 from tests.support.http import InProcess
 
@@ -44,9 +44,12 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
 
 
 def empty_postgres_tables() -> None:
-    """Empty every table of the session's PostgreSQL database but the schema version."""
+    """Empty every table of the session's PostgreSQL database but the schema version and
+    the signing keys: those are made at start-up, as the schema is, and emptying them would
+    leave the started app without the key it made."""
     tables = ", ".join(
-        f'"{model._meta.table_name}"' for model in ALL_MODELS if model is not SchemaVersion
+        f'"{model._meta.table_name}"' for model in ALL_MODELS
+        if model is not SchemaVersion and model is not SigningKey
     )
     with storage.database.connection_context():
         storage.database.execute_sql(f"TRUNCATE {tables} CASCADE")

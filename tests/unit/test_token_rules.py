@@ -16,7 +16,8 @@ from app.domain.errors import InvalidSession
 @pytest.fixture(autouse=True)
 def signing_key() -> Iterator[None]:
     previous = settings.current()
-    settings.configure(settings.DomainSettings(secret_key="unit-test-secret"))
+    settings.configure(settings.DomainSettings(secret_key="unit-test-secret",
+                                                token_signing_algorithm="HS256"))
     clock.reset()
     yield
     clock.reset()

@@ -8,6 +8,7 @@ from app.http.admin import (
     auth_providers,
     security,
     session,
+    signing_keys,
     user_registrations,
     users,
 )
@@ -19,5 +20,5 @@ BASE = "/api/admin/v3.0"
 def init_app(api: ServiceApi) -> None:
     """Register every Admin API blueprint under its base path."""
     for module in (session, apps, auth_providers, api_keys, users, user_registrations,
-                   security):
+                   security, signing_keys):
         api.register_blueprint(module.blp, url_prefix=BASE)
