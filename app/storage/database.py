@@ -115,7 +115,9 @@ def close_all() -> None:
     _close_connections(database.obj)
 
 
-def _close_connections(db: peewee.Database) -> None:
+def _close_connections(db: peewee.Database | None) -> None:
+    if db is None:  # not connected yet (or a failed connect left the proxy unbound)
+        return
     if isinstance(db, PooledPostgresqlDatabase):
         db.close_all()  # type: ignore[no-untyped-call]
     elif not db.is_closed():

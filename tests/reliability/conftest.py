@@ -32,16 +32,24 @@ def new_pg_database(postgres_url: str) -> Iterator[NewDatabase]:
 
 
 @pytest.fixture
-def sqlite_servers(tmp_path: Path) -> Iterator[list[LiveServer]]:
-    """One server with four gunicorn workers (four processes) on one SQLite file."""
-    with running(tmp_path, workers=4) as servers:
+def server_env() -> dict[str, str]:
+    """Settings the live servers below start with; a test module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def sqlite_servers(tmp_path: Path, server_env: dict[str, str]) -> Iterator[list[LiveServer]]:
+    """One server with four workers (four processes) on one SQLite file."""
+    with running(tmp_path, workers=4, env=server_env) as servers:
         yield servers
 
 
 @pytest.fixture
-def pg_servers(tmp_path: Path, new_pg_database: NewDatabase) -> Iterator[list[LiveServer]]:
-    """Two separate servers (two gunicorn masters, four workers each) on one PostgreSQL."""
-    with running(tmp_path, database_url=new_pg_database(), count=2, workers=4) as servers:
+def pg_servers(tmp_path: Path, new_pg_database: NewDatabase,
+               server_env: dict[str, str]) -> Iterator[list[LiveServer]]:
+    """Two separate servers (four workers each) on one PostgreSQL."""
+    with running(tmp_path, database_url=new_pg_database(), count=2, workers=4,
+                 env=server_env) as servers:
         yield servers
 
 

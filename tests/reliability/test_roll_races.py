@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,10 +24,7 @@ from tests.reliability.deployment import (
     RealmApp,
     log_in,
     run_together,
-    running,
 )
-from tests.support.live_server import LiveServer
-from tests.support.postgres import NewDatabase
 
 ROUNDS = 3
 LOGINS_PER_ROUND = 40
@@ -40,18 +35,8 @@ NO_THROTTLE = {"THROTTLE_FAILURES_PER_ADDRESS": "0", "THROTTLE_FAILURES_PER_APP"
 
 
 @pytest.fixture
-def sqlite_servers(tmp_path: Path) -> Iterator[list[LiveServer]]:
-    """As tests/reliability/conftest.py's, with throttling off."""
-    with running(tmp_path, workers=4, env=NO_THROTTLE) as servers:
-        yield servers
-
-
-@pytest.fixture
-def pg_servers(tmp_path: Path, new_pg_database: NewDatabase) -> Iterator[list[LiveServer]]:
-    """As tests/reliability/conftest.py's, with throttling off."""
-    with running(tmp_path, database_url=new_pg_database(), count=2, workers=4,
-                 env=NO_THROTTLE) as servers:
-        yield servers
+def server_env() -> dict[str, str]:
+    return NO_THROTTLE
 
 
 def test_no_session_of_a_login_racing_a_roll_without_grace_survives_it(
