@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.acceptance.world import World, pattern
-from tests.support.http import ADMIN_BASE as ADMIN
 from tests.support.http import CLOCK
 
 pytestmark = pytest.mark.usefixtures("base_url")
@@ -120,8 +119,7 @@ def refuses_algorithm_confusion(world: World) -> None:
 def the_admin_rotates(world: World, kids: dict[str, str]) -> None:
     assert world.earlier_session is not None
     kids["old"] = jwt.get_unverified_header(world.earlier_session.access_token)["kid"]
-    response = world.http.request("POST", f"{ADMIN}/signing_keys/rotate",
-                                  token=world.admin.access_token)
+    response = world.admin.post("/signing_keys/rotate")
     assert response.status_code == 201, response.text
     kids["new"] = response.json()["kid"]
 
