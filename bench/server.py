@@ -42,7 +42,31 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class BenchServer(LiveServer):
+class WatchedWorkers:
+    """The /proc figures of a server's workers: the children of its main process (`pid`)."""
+
+    @property
+    def pid(self) -> int | None:
+        raise NotImplementedError
+
+    def worker_pids(self) -> list[int]:
+        """The server's workers: the children of its main process."""
+        return children_of(self.pid) if self.pid is not None else []
+
+    def cpu_seconds(self) -> float:
+        """CPU time the workers have used so far (user + system)."""
+        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
+
+    def reset_peak_rss(self) -> bool:
+        """Reset every worker's peak RSS (VmHWM) to its current RSS; False if not allowed."""
+        return reset_peak_rss(self.worker_pids())
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak RSS (VmHWM) among the workers, in MB (10^6 bytes)."""
+        return peak_rss_mb(self.worker_pids())
+
+
+class BenchServer(LiveServer, WatchedWorkers):
     """`appservices serve --workers N` (tests/support/live_server.py), ready once every
     worker runs, with the /proc figures the benchmark reads."""
 
@@ -65,22 +89,6 @@ class BenchServer(LiveServer):
 
     def _is_ready(self) -> bool:
         return len(self.worker_pids()) == self.workers
-
-    def worker_pids(self) -> list[int]:
-        """The server's workers: the children of its main process (`appservices serve`)."""
-        return children_of(self.pid) if self.pid is not None else []
-
-    def cpu_seconds(self) -> float:
-        """CPU time the workers have used so far (user + system)."""
-        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
-
-    def reset_peak_rss(self) -> bool:
-        """Reset every worker's peak RSS (VmHWM) to its current RSS; False if not allowed."""
-        return reset_peak_rss(self.worker_pids())
-
-    def peak_rss_mb(self) -> float:
-        """The largest peak RSS (VmHWM) among the workers, in MB (10^6 bytes)."""
-        return peak_rss_mb(self.worker_pids())
 
 
 def reset_peak_rss(pids: list[int]) -> bool:

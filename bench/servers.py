@@ -8,7 +8,6 @@ ready once the target answers `ready_path` and every worker process exists.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,8 +18,8 @@ from typing import Self
 
 import requests
 
-from bench.server import children_of, peak_rss_mb, process_cpu_seconds, reset_peak_rss
-from tests.support.live_server import free_port
+from bench.server import WatchedWorkers
+from tests.support.live_server import free_port, stop_process
 
 Command = Callable[[str, int, int], list[str]]
 
@@ -52,7 +51,7 @@ SERVERS: dict[str, Command] = {
 REFERENCE = "gunicorn sync"  # the floor's server: Flask's default deployment
 
 
-class CommandServer:
+class CommandServer(WatchedWorkers):
     """One server process serving `target` on a free port, with the /proc figures."""
 
     startup_timeout_seconds = 60.0
@@ -88,28 +87,13 @@ class CommandServer:
         self.stop()
         raise RuntimeError(f"{self.name} did not start in {self.startup_timeout_seconds:g} s")
 
-    def worker_pids(self) -> list[int]:
-        return children_of(self._process.pid) if self._process is not None else []
-
-    def cpu_seconds(self) -> float:
-        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
-
-    def reset_peak_rss(self) -> bool:
-        return reset_peak_rss(self.worker_pids())
-
-    def peak_rss_mb(self) -> float:
-        return peak_rss_mb(self.worker_pids())
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            stop_process(self._process, 30)
         self._process = None
 
     def __enter__(self) -> Self:
