@@ -17,10 +17,16 @@ import pytest
 from flask import Flask
 
 from app import storage
-from app.domain import api_keys, apps, key_rolls, logins, providers, sessions
-from app.models import ApiKey, Group, SchemaVersion, Session
-from tests.support.app import empty_postgres_tables, make_app
-from tests.support.store import assert_upgraded_to_latest, in_database, take_away_schema_8
+from app.domain import api_keys, key_rolls, logins, providers, sessions
+from app.models import ApiKey, SchemaVersion, Session
+from tests.support.app import make_app
+from tests.support.store import (
+    app_before_upgrade,
+    assert_upgraded_to_latest,
+    in_database,
+    legacy_app,
+    take_away_schema_8,
+)
 
 
 @dataclass(frozen=True)
@@ -46,15 +52,9 @@ def _login(client_app_id: str, key: str) -> sessions.LoginResult:
 
 @pytest.fixture
 def before_8(database_url: str, tmp_path: Path) -> Before8:
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     with in_database(old):
-        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
-        app = apps.create_app(group, "legacy")
-        provider = providers.find_provider(app, providers.API_KEY)
-        assert provider is not None
-        providers.set_disabled(provider, False)
+        app, _ = legacy_app()
         issued = api_keys.create_server_key(app, "old-key")
         session = _login(app.client_app_id, issued.key)
         _take_away_schema_8()

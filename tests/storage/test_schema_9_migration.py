@@ -13,31 +13,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import storage
-from app.domain import api_keys, apps, providers
-from app.models import Group, SchemaVersion, Session
+from app.domain import api_keys
+from app.models import SchemaVersion, Session
 from app.storage.migrations import MIGRATIONS
-from tests.support.app import empty_postgres_tables, make_app
+from tests.support.app import make_app
 from tests.support.store import (
     SCHEMA_9_DROPPED_INDEX,
     SCHEMA_9_INDEXES,
     add_session,
+    app_before_upgrade,
     assert_upgraded_to_latest,
     in_database,
     index_names,
+    legacy_app,
     take_away_schema_9,
 )
 
 
 def _version_8_database_with_sessions(database_url: str, tmp_path: Path) -> list[str]:
-    old = make_app(database_url, tmp_path / "old")
-    if not database_url.startswith("sqlite"):
-        empty_postgres_tables()
+    old = app_before_upgrade(database_url, tmp_path / "old")
     with in_database(old):
-        group = Group.create(id=storage.new_object_id(), name="group", created_at=1)
-        app = apps.create_app(group, "legacy")
-        provider = providers.find_provider(app, providers.API_KEY)
-        assert provider is not None
-        providers.set_disabled(provider, False)
+        app, _ = legacy_app()
         user_ids = [api_keys.create_server_key(app, f"key-{n}").api_key.user_id
                     for n in range(3)]
         for user_id in user_ids:
