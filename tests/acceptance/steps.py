@@ -65,6 +65,16 @@ def the_clock_moves_minutes(world: World, count: int) -> None:
     world.move_clock(count * 60)
 
 
+@when(parsers.parse("the server's clock moves {count:d} days ahead"))
+def the_clock_moves_days(world: World, count: int) -> None:
+    world.move_clock(count * 24 * 3600)
+
+
+@when(parsers.parse("the server's clock moves {count:d} years ahead"))
+def the_clock_moves_years(world: World, count: int) -> None:
+    world.move_clock(count * 365 * 24 * 3600)
+
+
 # --- the app and its providers -------------------------------------------------------
 
 

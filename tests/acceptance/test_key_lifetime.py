@@ -6,7 +6,7 @@ Time moves on the server's test clock (POST /_testing/clock), never by sleeping.
 from __future__ import annotations
 
 import pytest
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import scenarios, then
 
 from tests.acceptance.world import World, pattern
 
@@ -14,13 +14,6 @@ pytestmark = pytest.mark.usefixtures("base_url")
 
 scenarios("../../features/key_lifetime.feature")
 
-MINUTE = 60
-YEAR = 365 * 24 * 60 * MINUTE
-
-
-@when(parsers.parse("the server's clock moves {count:d} years ahead"))
-def the_clock_moves_years(world: World, count: int) -> None:
-    world.move_clock(count * YEAR)
 
 
 @then("the access token of that new session reads the profile")

@@ -8,7 +8,7 @@ server's test clock (POST /_testing/clock), never by sleeping.
 from __future__ import annotations
 
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import scenarios, then, when
 
 from tests.acceptance.world import Key, World, pattern
 from tests.support.http import CLOCK
@@ -17,35 +17,7 @@ pytestmark = pytest.mark.usefixtures("base_url")
 
 scenarios("../../features/rolling_a_server_key.feature")
 
-MINUTE = 60
-YEAR = 365 * 24 * 60 * MINUTE
 ROLLED = "{name} (rolled)"  # where a rolled key's new value is kept among the world's keys
-
-
-@given("the server's clock can be moved")
-def the_clock_can_be_moved(world: World) -> None:
-    response = world.http.request("POST", CLOCK, json={"reset": True})
-    if response.status_code == 404:
-        pytest.fail(f"this scenario moves the server's clock, and {world.http.base_url} has "
-                    "no test clock: start it with APPSERVICES_TEST_CLOCK=1", pytrace=False)
-    assert response.status_code == 200, response.text
-    world.clock_moved = True  # from here on, put it back after the scenario
-
-
-def _move_clock(world: World, seconds: int) -> None:
-    response = world.http.request("POST", CLOCK, json={"advance_seconds": seconds})
-    assert response.status_code == 200, response.text
-    world.admin.log_in()  # the admin's own access token lasts 30 minutes too
-
-
-@when(parsers.parse("the server's clock moves {count:d} minutes ahead"))
-def the_clock_moves_minutes(world: World, count: int) -> None:
-    _move_clock(world, count * MINUTE)
-
-
-@when(parsers.parse("the server's clock moves {count:d} years ahead"))
-def the_clock_moves_years(world: World, count: int) -> None:
-    _move_clock(world, count * YEAR)
 
 
 def _roll(world: World, name: str, body: dict[str, int] | None) -> None:

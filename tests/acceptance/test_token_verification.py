@@ -14,32 +14,20 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import scenarios, then, when
 
 from tests.acceptance.world import World, pattern
-from tests.support.http import CLOCK
 
 pytestmark = pytest.mark.usefixtures("base_url")
 
 scenarios("../../features/token_verification.feature")
 
-DAY = 24 * 3600
 
 
 @pytest.fixture
 def kids() -> dict[str, str]:
     """The signing keys' ids the rotation scenario has seen: "old" and "new"."""
     return {}
-
-
-@given("the server's clock can be moved")
-def the_clock_can_be_moved(world: World) -> None:
-    response = world.http.request("POST", CLOCK, json={"reset": True})
-    if response.status_code == 404:
-        pytest.fail(f"this scenario moves the server's clock, and {world.http.base_url} has "
-                    "no test clock: start it with APPSERVICES_TEST_CLOCK=1", pytrace=False)
-    assert response.status_code == 200, response.text
-    world.clock_moved = True
 
 
 def _discovery(world: World) -> dict[str, Any]:
@@ -151,13 +139,6 @@ def a_jwks_client_verifies_both(world: World) -> None:
     _verify(world, world.earlier_session.access_token)
     _verify(world, world.earlier_session.refresh_token)
     _verify(world, _session_token(world))
-
-
-@when(parsers.parse("the server's clock moves {count:d} days ahead"))
-def the_clock_moves_days(world: World, count: int) -> None:
-    response = world.http.request("POST", CLOCK, json={"advance_seconds": count * DAY})
-    assert response.status_code == 200, response.text
-    world.admin.log_in()
 
 
 @then("the old key is no longer published")
