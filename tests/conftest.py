@@ -82,9 +82,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app_settings() -> dict[str, Any]:
+    """Settings the `app` below is made with, beside the tests' own; a module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_settings: dict[str, Any]) -> Iterator[Flask]:
     clock.reset()
-    flask_app = make_app(database_url, tmp_path / "instance")
+    flask_app = make_app(database_url, tmp_path / "instance", **app_settings)
     if not database_url.startswith("sqlite"):
         empty_postgres_tables()
     yield flask_app

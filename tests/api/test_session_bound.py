@@ -7,21 +7,19 @@ background runner is shown in a live server in tests/reliability/test_session_pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import clock, storage
+from app import clock
 from app.domain import pruning, throttle, usage
 from app.models import AdminSession as AdminSessionRow
 from app.models import LoginFailure, Session
 from tests.console.driver import Console
 from tests.support.app import InProcessAdmin as AdminSession
-from tests.support.app import empty_postgres_tables, make_app
 from tests.support.client_actions import ClientApp, Tokens
 from tests.support.store import in_database
 from tests.support.wire import assert_error, assert_json, assert_no_content
@@ -31,21 +29,14 @@ REFRESH_SECONDS = 60 * 24 * 3600
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The service with a small bound, so that a test reaches it in a few logins."""
-    clock.reset()
-    usage.forget()
-    flask_app = make_app(database_url, tmp_path / "instance", MAX_SESSIONS_PER_USER=BOUND)
-    if not database_url.startswith("sqlite"):
-        empty_postgres_tables()
-    yield flask_app
-    clock.reset()
-    storage.close_all()
+def app_settings() -> dict[str, Any]:
+    """A small bound, so that a test reaches it in a few logins."""
+    return {"MAX_SESSIONS_PER_USER": BOUND}
 
 
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
+@pytest.fixture(autouse=True)
+def _fresh_usage_figures() -> None:
+    usage.forget()  # /healthz's figures are kept a few seconds per process
 
 
 def _refreshes(realm: ClientApp, tokens: Tokens) -> bool:

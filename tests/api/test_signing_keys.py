@@ -51,16 +51,6 @@ def _no_key_left_behind(database_url: str) -> Iterator[None]:
     empty()
 
 
-@pytest.fixture
-def realm(client: FlaskClient, admin_session: AdminSession) -> ClientApp:
-    return ClientApp.create(client, admin_session)
-
-
-@pytest.fixture
-def ann(realm: ClientApp) -> Tokens:
-    return realm.register_and_login("ann@example.com")
-
-
 def _jwks(client: FlaskClient) -> dict[str, Any]:
     body: dict[str, Any] = assert_json(client.get("/.well-known/jwks.json"), 200)
     return body
