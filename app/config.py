@@ -130,14 +130,20 @@ class Settings:
             "that at start-up if an older release left them readable by everyone).")
     SECRET_KEY: str = setting(
         "", env="SECRET_KEY", shown="generated once into `<instance>/secret_key` (mode 0600)",
-        doc="Signs every token. Set it explicitly (the same value on every server) when "
-            "several servers share one PostgreSQL; changing it logs everyone out.")
+        doc="Signs Admin API tokens (and client tokens with `TOKEN_SIGNING_ALGORITHM=HS256`) "
+            "and, unless `SIGNING_KEY_ENCRYPTION_KEY` is set, encrypts the client tokens' "
+            "signing keys. Set it explicitly (the same value on every server) when several "
+            "servers share one PostgreSQL; changing it logs everyone out, and a server "
+            "started with another value than the one that encrypted the signing keys "
+            "refuses to start, saying so.")
     PUBLIC_URL: str = setting(
         "", env="PUBLIC_URL", parse=_without_trailing_slash,
         shown="the request's own base URL, for a host in `ALLOWED_HOSTS`",
         doc="This server's base URL as clients see it, e.g. `https://auth.example.com`; the "
-            "Client API's `location` answer sends SDKs there. Set it whenever other machines "
-            "use the service (`serve` warns when it listens beyond this machine without it).")
+            "Client API's `location` answer sends SDKs there. It is also the `iss` of client "
+            "tokens and the `issuer` of `/.well-known/openid-configuration` (unset: "
+            "`urn:appservices-auth`). Set it whenever other machines use the service "
+            "(`serve` warns when it listens beyond this machine without it).")
     # Used only while PUBLIC_URL is unset: anyone can send any Host header, and a cache
     # may keep the answer.
     ALLOWED_HOSTS: str = setting(
@@ -242,13 +248,16 @@ class Settings:
     # https (behind a proxy: with TRUSTED_PROXY_HOPS set), "true" always, "false" never.
     TOKEN_SIGNING_ALGORITHM: str = setting(
         "ES256", env="TOKEN_SIGNING_ALGORITHM", parse=_signing_algorithm,
-        doc="How client tokens are signed: `ES256` (default), `RS256` or `EdDSA`, with keys "
-            "published at `/.well-known/jwks.json`; or `HS256` with `SECRET_KEY`, as "
-            "before (README, \"Verifying tokens in your own backend\").")
+        doc="How client tokens are signed: `ES256`, `RS256` or `EdDSA` with a key published "
+            "at `/.well-known/jwks.json`, or `HS256` with a key derived from `SECRET_KEY` and "
+            "nothing published (as earlier releases did). Changing it between asymmetric "
+            "algorithms rotates the key at the next start. See [Verifying tokens in your own "
+            "backend](#verifying-tokens-in-your-own-backend).")
     SIGNING_KEY_ENCRYPTION_KEY: str = setting(
-        "", env="SIGNING_KEY_ENCRYPTION_KEY", shown="`SECRET_KEY`",
-        doc="Encrypts the signing keys' private halves in the database; the same on every "
-            "server. Unset: `SECRET_KEY` does.")
+        "", env="SIGNING_KEY_ENCRYPTION_KEY", shown="unset (`SECRET_KEY` is used)",
+        doc="Encrypts the signing keys' private halves in the database (AES-256-GCM, key "
+            "derived with HKDF). The same value on every server; changing it makes the "
+            "stored keys unreadable (the server refuses to start).")
     CONSOLE_COOKIE_SECURE: str = setting(
         "auto", env="CONSOLE_COOKIE_SECURE", parse=_cookie_secure,
         doc="The console's session cookie is `Secure`: `auto` when the request came over "

@@ -8,13 +8,21 @@ from dataclasses import asdict
 import pytest
 
 from app.config import ConfigError, Settings
-from app.domain.settings import DomainSettings
+from app.domain.settings import DEFAULT_TOKEN_ISSUER, DERIVED, DomainSettings
 
 
 def test_the_domain_defaults_are_the_services() -> None:
     service = asdict(Settings())
     domain = asdict(DomainSettings())
-    assert domain == {name: service[name.upper()] for name in domain}
+    assert {name: value for name, value in domain.items() if name not in DERIVED} == {
+        name: service[name.upper()] for name in domain if name not in DERIVED}
+
+
+def test_the_token_issuer_is_the_public_url_or_a_fixed_name() -> None:
+    config = Settings().as_flask_config()
+    assert DomainSettings.from_config(config).token_issuer == DEFAULT_TOKEN_ISSUER
+    published = {**config, "PUBLIC_URL": "https://auth.example.com/"}
+    assert DomainSettings.from_config(published).token_issuer == "https://auth.example.com"
 
 
 def test_the_domain_settings_are_taken_from_the_flask_config() -> None:
