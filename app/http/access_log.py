@@ -43,7 +43,7 @@ def _quoted(value: str) -> str:
 
 
 class AccessLog:
-    """WSGI middleware writing the access line once the answer has been sent."""
+    """WSGI middleware writing the access line once the service has made the answer."""
 
     def __init__(self, application: WSGIApplication) -> None:
         self.application = application
@@ -61,6 +61,13 @@ class AccessLog:
             return start_response(status, headers, *args)
 
         body = self.application(environ, capture)
+        if answer:
+            # The answer is made (Flask starts the response before it returns): say so now,
+            # before the server sends it, so that no line is lost to a worker stopped right
+            # after its client got the answer.
+            _write(environ, answer, started)
+            return body
+        # An answer started only as its body is read: log once the server has closed it.
         return _LoggedBody(body, lambda: _write(environ, answer, started))
 
 
