@@ -21,11 +21,16 @@ from bench import servers as bench_servers
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Path) -> None:
+@pytest.fixture(autouse=True)
+def _wrk_installed() -> None:
+    """The benchmark drives the service with wrk: skipped without it, but never in CI."""
     if shutil.which("wrk") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("wrk is not installed; scripts/test installs it (apt-get install wrk)")
         pytest.skip("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
+
+
+def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
 
     completed = subprocess.run(
@@ -53,10 +58,6 @@ def test_the_quick_benchmark_prints_every_workload_scale_and_target(tmp_path: Pa
 
 
 def test_the_server_comparison_prints_every_server_and_workload(tmp_path: Path) -> None:
-    if shutil.which("wrk") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("wrk is not installed; scripts/test installs it (apt-get install wrk)")
-        pytest.skip("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
     results = tmp_path / "servers.json"
 
     completed = subprocess.run(
