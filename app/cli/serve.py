@@ -115,6 +115,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
             address=host.strip("[]"),
             port=port,
             interface=Interfaces.WSGI,
+            websockets=False,  # WSGI has none; granian would say so at every start
             workers=workers or _default_workers(),
             blocking_threads=1,
             respawn_failed_workers=True,  # a worker that dies is replaced
