@@ -17,7 +17,7 @@ from typing import Protocol
 from bench import seed, wrk
 from bench.server import BenchServer, children_of, process_cpu_seconds
 from bench.servers import REFERENCE as REFERENCE_SERVER
-from bench.servers import SERVERS, CommandServer
+from bench.servers import SERVERS, SHIPPED_SERVER, CommandServer
 from tests.support.http import ADMIN_BASE, CLIENT_BASE
 
 REFERENCE = "reference: bare Flask, gunicorn sync"
@@ -348,22 +348,32 @@ def compare_servers(options: Options, wrk_path: str) -> Comparison:
         scratch = Path(scratch_name)
         env = BenchServer.environment(scratch / "instance",
                                       f"sqlite:///{scratch / 'bench.db'}")
-        fixtures: seed.Fixtures | None = None
+        (scratch / "instance").mkdir()
+        # The database outlives the servers: set up once, under the server we ship.
+        with CommandServer(SHIPPED_SERVER, "app.wsgi:app", workers=options.workers,
+                           ready_path="/healthz/live", env=env) as server:
+            fixtures = _seed(server)
+        workloads = dict([(FLOOR, FLOOR_REQUEST), *_workloads(fixtures)])
         for server_name in SERVERS:
             with CommandServer(server_name, "bench.bare_app:app", workers=options.workers,
                                ready_path="/") as bare:
                 _compare(comparison, BARE, server_name, bare, REFERENCE_REQUEST, options,
                          wrk_path)
-            (scratch / "instance").mkdir(exist_ok=True)
             with CommandServer(server_name, "app.wsgi:app", workers=options.workers,
                                ready_path="/healthz/live", env=env) as server:
-                if fixtures is None:  # the database outlives the servers: set up once
-                    fixtures = seed.prepare(server.base_url)
-                workloads = dict([(FLOOR, FLOOR_REQUEST), *_workloads(fixtures)])
                 for name in COMPARED:
                     _compare(comparison, name, server_name, server, workloads[name], options,
                              wrk_path)
     return comparison
+
+
+def _seed(server: CommandServer) -> seed.Fixtures:
+    """The set-up's apps, keys and tokens; a failure shows what the server said."""
+    try:
+        return seed.prepare(server.base_url)
+    except Exception as error:
+        raise RuntimeError(f"set-up under {server.name} failed: {error}\n"
+                           f"--- what the server printed ---\n{server.log_tail()}") from error
 
 
 def _compare(comparison: Comparison, workload: str, server_name: str, server: Measured,

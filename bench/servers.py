@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,7 @@ SERVERS: dict[str, Command] = {
     "granian 4 threads": _granian(4),
 }
 REFERENCE = "gunicorn sync"  # the floor's server: Flask's default deployment
+SHIPPED_SERVER = "granian 1 thread"  # what `appservices serve` runs (app/cli/serve.py)
 
 
 class CommandServer(WatchedWorkers):
@@ -65,18 +67,30 @@ class CommandServer(WatchedWorkers):
         self._command = SERVERS[server](target, self.port, workers)
         self._ready_path = ready_path
         self._env = {**os.environ, **(env or {})}
-        self._log_path = log_path
+        # Always kept: when a run fails, what the server said is the first thing to read.
+        self._owns_log = log_path is None  # a log of our own goes when the server stops
+        self.log_path = log_path or Path(tempfile.mkstemp(prefix="bench-server-",
+                                                          suffix=".log")[1])
         self._process: subprocess.Popen[bytes] | None = None
 
+    def log_tail(self, characters: int = 4000) -> str:
+        """The end of what the server printed, for error messages."""
+        try:
+            return self.log_path.read_text(errors="replace")[-characters:]
+        except OSError:
+            return ""
+
     def start(self) -> Self:
-        log = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(  # noqa: S603 (our own command line)
-            self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 (our own command line)
+                self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.startup_timeout_seconds
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited at start-up: {self._command}")
+                said = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"{self.name} exited at start-up: {self._command}\n{said}")
             try:
                 answered = requests.get(self.base_url + self._ready_path, timeout=1)
                 if answered.status_code == 200 and len(self.worker_pids()) == self.workers:
@@ -84,8 +98,10 @@ class CommandServer(WatchedWorkers):
             except requests.RequestException:  # not listening yet, or no worker yet
                 pass
             time.sleep(0.05)  # polling a start-up
+        said = self.log_tail()
         self.stop()
-        raise RuntimeError(f"{self.name} did not start in {self.startup_timeout_seconds:g} s")
+        raise RuntimeError(f"{self.name} did not start in {self.startup_timeout_seconds:g} s\n"
+                           f"{said}")
 
     @property
     def pid(self) -> int | None:
@@ -95,6 +111,8 @@ class CommandServer(WatchedWorkers):
         if self._process is not None:
             stop_process(self._process, 30)
         self._process = None
+        if self._owns_log:
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
         return self.start()
