@@ -26,7 +26,7 @@ from typing import Any, Literal
 import jwt
 
 from app import clock
-from app.domain import settings, signing_keys
+from app.domain import jwt_codec, settings, signing_keys
 from app.domain.errors import InvalidSession
 
 Audience = Literal["client", "admin"]
@@ -60,33 +60,58 @@ def encode(audience: Audience, claims: dict[str, Any]) -> str:
         settings.current().token_signing_algorithm in signing_keys.ASYMMETRIC
     ):
         kid, algorithm, private = signing_keys.signer()
-        return jwt.encode(claims, private, algorithm=algorithm, headers={"kid": kid})
-    return jwt.encode(claims, _signing_key(audience), algorithm=ALGORITHM)
+        return jwt_codec.encode(claims, private, algorithm=algorithm, headers={"kid": kid})
+    return jwt_codec.encode(claims, _signing_key(audience), algorithm=ALGORITHM)
 
 
 _NOT_OURS = "invalid session: token is malformed or not signed by this server"
+# Tokens whose signature this process has checked, with their claims. An SDK sends the
+# same access token with every call until it expires, and the same refresh token with
+# every refresh: checking an ES256 signature again each time cost ~30% of a profile
+# read. A token is remembered with the very key object that checked it, so a key
+# retired from the JWKS (signing_keys.published_key refuses it first) or a new
+# SECRET_KEY never meets an old entry. Only signatures are remembered: expiry and the
+# session itself are checked on every request.
+VERIFIED_TOKENS_CACHED = 2048
 
 
-def _verify(audience: Audience, token: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The claims of a token whose signature is ours; raises jwt.PyJWTError otherwise."""
-    header = jwt.get_unverified_header(token)
+@lru_cache(maxsize=VERIFIED_TOKENS_CACHED)
+def _signature_checked_once(token: str, key: Any, algorithm: str, expected_issuer: str | None,
+                            require: tuple[str, ...]) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt_codec.decode(
+        token, key, algorithms=[algorithm], issuer=expected_issuer,
+        # Time claims are checked by the callers against our clock, not PyJWT's, so
+        # that moving the clock in tests works in both directions.
+        options={"require": list(require), "verify_aud": False, "verify_exp": False,
+                 "verify_iat": False, "verify_nbf": False},
+    )
+    return claims
+
+
+def _signature_checked(token: str, key: Any, algorithm: str, expected_issuer: str | None,
+                       require: tuple[str, ...]) -> dict[str, Any]:
+    """`token`'s claims if `key` signed it (with `algorithm`), it names `expected_issuer`
+    (None: any) and it holds the `require`d claims; raises jwt.PyJWTError otherwise."""
+    # A copy: callers may add to what they are given; the cached claims stay as signed.
+    return dict(_signature_checked_once(token, key, algorithm, expected_issuer, require))
+
+
+def _verify(audience: Audience, token: str, require: tuple[str, ...]) -> dict[str, Any]:
+    """The claims of a token whose signature is ours and that holds the `require`d claims;
+    raises jwt.PyJWTError otherwise. Its time claims are for the caller to check."""
+    header = jwt_codec.unverified_header(token)
     kid = header.get("kid")
     if audience == "admin" or kid is None:
         # HS256 with the secret-derived key only: never a public key as the secret.
         # `aud` (HS256 mode) is compared with the session's app by sessions.py.
-        return jwt.decode(token, _signing_key(audience), algorithms=[ALGORITHM],
-                          options={**options, "verify_aud": False})  # type: ignore[arg-type]
+        return _signature_checked(token, _signing_key(audience), ALGORITHM, None, require)
     if not isinstance(kid, str):
         raise jwt.InvalidTokenError("bad kid")
     key = signing_keys.published_key(kid)
     if key is None:  # unknown, or rotated out of the JWKS
         raise jwt.InvalidTokenError("unknown kid")
-    public = signing_keys.verifier(key)
-    claims: dict[str, Any] = jwt.decode(
-        token, public, algorithms=[key.algorithm], issuer=issuer(),
-        options={**options, "verify_aud": False, "require": [
-            *options.get("require", []), "iss", "aud"]},  # type: ignore[arg-type]
-    )
+    claims = _signature_checked(token, signing_keys.verifier(key), key.algorithm, issuer(),
+                                (*require, "iss", "aud"))
     # The audience is the app's client_app_id; sessions.py compares it with the
     # session's app, which only it knows.
     if not isinstance(claims.get("aud"), str):
@@ -102,18 +127,7 @@ def decode(audience: Audience, token: str, kind: Kind, *,
     must work however old its refresh token is.
     """
     try:
-        claims: dict[str, Any] = _verify(
-            audience,
-            token,
-            # Time claims are checked below against our clock, not PyJWT's, so that
-            # moving the clock in tests works in both directions.
-            {
-                "require": ["exp", "iat", "sub", "typ"],
-                "verify_exp": False,
-                "verify_iat": False,
-                "verify_nbf": False,
-            },
-        )
+        claims = _verify(audience, token, ("exp", "iat", "sub", "typ"))
     except jwt.PyJWTError:
         raise InvalidSession(_NOT_OURS) from None
     if claims.get("typ") != kind:
@@ -131,8 +145,7 @@ def signed_claims(audience: Audience, token: str) -> dict[str, Any] | None:
     a proof that the token may be used.
     """
     try:
-        claims = _verify(audience, token,
-                         {"verify_exp": False, "verify_iat": False, "verify_nbf": False})
+        claims = _verify(audience, token, ())
     except jwt.PyJWTError:
         return None
     return claims
