@@ -265,6 +265,10 @@ class Settings:
             "never.")
     LOG_LEVEL: str = setting(
         "INFO", env="LOG_LEVEL", parse=_upper, doc="`DEBUG`, `INFO`, `WARNING`, `ERROR`.")
+    RESTART_PAUSE_SECONDS: int = setting(
+        1, env="RESTART_PAUSE_SECONDS", minimum=0, maximum=300,
+        doc="How long `appservices serve` waits before it starts its server again when "
+            "workers kept dying at once (a worker that cannot start must not spin).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
