@@ -280,9 +280,34 @@ def _step_10() -> None:
     pass
 
 
+def _step_11() -> None:
+    # Version 11 prunes devices (app.domain.pruning): each device row says until when a
+    # session opened from it may live (`keep_until`, indexed; none while an anonymous
+    # session, which never expires, may use it). Existing devices are dated once here:
+    # those of an anonymous session get none; any other session opened from a device
+    # began at or before the device was last seen, and lives at most the longest refresh
+    # lifetime there is, so the device is dated that far, and a day, after it was seen.
+    migrator = _migrator()
+    migrate(  # type: ignore[no-untyped-call]
+        migrator.add_column("device", "keep_until", peewee.BigIntegerField(null=True)))
+    install_device_retention_index()
+    longest_session_seconds = 5 * 365 * 24 * 3600 + 24 * 3600  # MAX_REFRESH_SECONDS, a day
+    device, session = peewee.Table("device"), peewee.Table("session")
+    anonymous_devices = session.select(session.c.device_id).where(
+        session.c.expires_at.is_null())
+    device.update({device.c.keep_until: device.c.last_seen + longest_session_seconds}).where(
+        device.c.id.not_in(anonymous_devices)).execute(database)
+
+
+def install_device_retention_index() -> None:
+    """Index devices by `keep_until` (idempotent): pruning reads them by it."""
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "device_keep_until" '
+                         'ON "device" ("keep_until")')
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8, _step_9, _step_10]
+                                   _step_8, _step_9, _step_10, _step_11]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
@@ -313,6 +338,7 @@ def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
         if current == 0:  # a new database: the tables just created are the latest shape
             install_creation_order()
             install_previous_digest_index()
+            install_device_retention_index()
             SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
             return SCHEMA_VERSION
         for version in range(current + 1, SCHEMA_VERSION + 1):

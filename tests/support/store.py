@@ -45,9 +45,19 @@ SCHEMA_8_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
                     ("session", "api_key_roll"))
 
 
+def take_away_after_10() -> None:
+    """Give the database the shape of version 10 as far as later versions go: without
+    what they added (11: device retention). Call inside `in_database` before recording
+    the database at an older version: every step after it runs when it is upgraded
+    (`take_away_schema_8`, and so 7 and 6, call it)."""
+    storage.database.execute_sql('DROP INDEX IF EXISTS "device_keep_until"')
+    storage.database.execute_sql('ALTER TABLE "device" DROP COLUMN "keep_until"')
+
+
 def take_away_schema_8() -> None:
     """Give the database the shape of version 7 as far as version 8 goes: without the
     columns and the index it added. Call inside `in_database`."""
+    take_away_after_10()
     storage.database.execute_sql('DROP INDEX IF EXISTS "api_key_previous_digest"')
     for table, column in SCHEMA_8_COLUMNS:
         storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
