@@ -228,6 +228,11 @@ class Settings:
     PRUNE_BATCH_SIZE: int = setting(
         500, env="PRUNE_BATCH_SIZE", minimum=10, maximum=100_000,
         doc="Rows one pruning transaction deletes; a pass repeats it until none is left.")
+    SQLITE_CHECKPOINT_INTERVAL_MS: int = setting(
+        250, env="SQLITE_CHECKPOINT_INTERVAL_MS", minimum=0, maximum=60_000,
+        doc="SQLite: how often each server process copies the write-ahead log back into the "
+            "database, so that requests do not; `0` leaves it to the requests, as SQLite "
+            "does by default.")
     ADMIN_PUBLIC_KEY: str = setting(
         "", env="APPSERVICES_ADMIN_PUBLIC_KEY", shown="unset",
         doc="The public half of an admin key pair that exists whenever the server starts "
