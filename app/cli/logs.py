@@ -7,6 +7,7 @@ left.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ LOG_COLUMNS: list[output.Column] = [
 ]
 
 
-def _event(entry: dict[str, Any]) -> str:
+def _event(entry: Mapping[str, Any]) -> str:
     event = entry.get("auth_event")
     if isinstance(event, dict):
         return " ".join(str(part) for part in (event.get("type"), event.get("provider"))
@@ -41,7 +42,7 @@ def _event(entry: dict[str, Any]) -> str:
     return str(messages[0]) if messages else ""
 
 
-def _status(entry: dict[str, Any]) -> str:
+def _status(entry: Mapping[str, Any]) -> str:
     code = entry.get("error_code")
     return f"{entry.get('status')} {code}" if code else str(entry.get("status"))
 

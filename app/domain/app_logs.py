@@ -16,8 +16,8 @@ one INSERT, compiled once.
 Entries are listed newest first, at most 100 a page. A page that leaves entries out
 names the next one as the original did: `nextEndDate` (the time of the next page's first
 entry, to send back as `end_date`, which is inclusive) and, when this page's last entry
-shares that time, `nextSkip` (how many entries of that time to skip). Entries live `LOG_RETENTION_DAYS`;
-the pruner (app.domain.pruning) deletes older ones in batches.
+shares that time, `nextSkip` (how many entries of that time to skip). Entries live
+`LOG_RETENTION_DAYS`; the pruner (app.domain.pruning) deletes older ones in batches.
 """
 
 from __future__ import annotations

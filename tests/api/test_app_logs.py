@@ -5,7 +5,7 @@ original's query and answer; an error's `link` finds its entry; entries expire."
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest

@@ -112,9 +112,9 @@ def _logs_page(group: Group, app: App) -> Page:
     found = app_logs.search(app, query)
     context["entries"] = [app_logs.entry_view(entry, app) for entry in found.entries]
     if found.next_end is not None:
+        values: dict[str, Any] = {name: value for name, value in filters.items() if value}
         context["older"] = url_for(
-            "console.app_request_log", group_id=group.id, app_id=app.id,
-            **{name: value for name, value in filters.items() if value},
+            "console.app_request_log", group_id=group.id, app_id=app.id, **values,
             end=app_logs.iso(found.next_end), skip=found.next_skip or None)
     return render_template("console/app_logs.html", **context), 200
 
