@@ -18,8 +18,8 @@ from app.config import Settings, load_or_create_secret
 from app.domain import admin, signing_keys
 from app.domain import settings as domain_settings
 from app.http import admin as admin_http
+from app.http import app_log, console, errors, headers, health, index, swagger_ui, well_known
 from app.http import client as client_http
-from app.http import console, errors, headers, health, index, swagger_ui, well_known
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
 from app.models import ALL_MODELS
@@ -83,6 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin_http.init_app(api)
     client_http.init_app(api)
     errors.init_app(app)
+    app_log.init_app(app)
     headers.init_app(app)
     console.init_app(app)
     index.init_app(app)
