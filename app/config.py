@@ -233,6 +233,11 @@ class Settings:
         10, env="LOG_RETENTION_DAYS", minimum=1, maximum=3650,
         doc="Days an app log entry (Admin API `GET .../logs`, the console's Logs page) is "
             "kept; older ones are deleted by the background pruner (10, as the original).")
+    APP_LOG_BATCH_MS: int = setting(
+        100, env="APP_LOG_BATCH_MS", minimum=0, maximum=10_000,
+        doc="How long a successful request's app log entry may wait to be written with "
+            "others (one transaction for many); an error's entry is written at once. `0` "
+            "writes each at once.")
     SQLITE_CHECKPOINT_INTERVAL_MS: int = setting(
         250, env="SQLITE_CHECKPOINT_INTERVAL_MS", minimum=0, maximum=60_000,
         doc="SQLite: how often each server process copies the write-ahead log back into the "
