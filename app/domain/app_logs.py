@@ -23,6 +23,7 @@ shares that time, `nextSkip` (how many entries of that time to skip). Entries li
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -170,20 +171,24 @@ class _Batch:
             self._wake.clear()
             last = time.monotonic()
             try:
-                with database.connection_context():
-                    self.write()
+                self.write(connect=True)
             except Exception:  # a database hiccup must not stop the writer for good
                 log.warning("could not write a batch of app log entries", exc_info=True)
 
-    def write(self) -> int:
+    def write(self, *, connect: bool = False) -> int:
+        """Write the waiting entries; `connect`: on a connection of this thread's own
+        (the writer thread's), opened only when there is something to write."""
         with self._lock:
             rows, self._rows = self._rows, []
             if self._database is not database.obj:
                 rows = []  # entries of a database no longer bound here: not ours to write
-        for start in range(0, len(rows), self._MOST):
-            chunk = rows[start:start + self._MOST]
-            with write_transaction():
-                AppLog.insert_many([row.__data__ for row in chunk]).execute()
+        if not rows:
+            return 0
+        with database.connection_context() if connect else contextlib.nullcontext():
+            for start in range(0, len(rows), self._MOST):
+                chunk = rows[start:start + self._MOST]
+                with write_transaction():
+                    AppLog.insert_many([row.__data__ for row in chunk]).execute()
         return len(rows)
 
 
