@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from werkzeug.test import TestResponse
 
 from app import clock, storage
+from app.cli import main
+from app.domain import usage
 from app.models import SchemaVersion
 from app.storage import SCHEMA_VERSION
 from tests.support.admin_api import AdminApi
@@ -91,6 +94,9 @@ def test_start_up_migrates_to_the_latest_schema_and_keeps_every_row(
     with in_database(upgraded):
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == list(range(2, SCHEMA_VERSION + 1))  # 0.1.0 made it at version 2
+    usage.forget()  # /healthz's figures are kept a few seconds per process
+    health = upgraded.test_client().get("/healthz").get_json()
+    assert health["schema_version"] == {"database": SCHEMA_VERSION, "code": SCHEMA_VERSION}
     storage.close_all()
     assert row_counts(old_database) == before
 
@@ -183,3 +189,19 @@ def test_the_admin_lists_every_user_with_its_state(upgraded: Flask,
         assert set(users) == expected
         assert [user_id for user_id, user in users.items() if user["disabled"]] == [
             app["disabled_user"]["id"]]
+
+
+def test_appservices_admin_migrate_upgrades_it_alone(old_database: str, tmp_path: Path) -> None:
+    env: dict[str, str | None] = {
+        "DATABASE_URL": old_database, "APPSERVICES_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": SECRETS["secret_key"], "APPSERVICES_ADMIN_PUBLIC_KEY": None,
+        "APPSERVICES_ADMIN_PRIVATE_KEY": None}
+    before = row_counts(old_database)
+    for _ in range(2):  # a second run finds nothing to do
+        result = CliRunner().invoke(main, ["admin", "migrate"], env=env)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"The database is at schema version {SCHEMA_VERSION}.\n"
+        storage.close_all()
+    assert row_counts(old_database, ("schema_version",)) == {
+        "schema_version": SCHEMA_VERSION - 1}  # 2 (made so by 0.1.0), then one per step
+    assert row_counts(old_database) == before
