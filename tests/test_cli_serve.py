@@ -333,7 +333,7 @@ def test_liveness_answers_without_asking_the_database(
     response = client.get("/healthz/live")
 
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "version": __version__}
     assert client.get("/healthz").status_code == 503
 
 
