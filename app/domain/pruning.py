@@ -5,7 +5,8 @@
 - failed-login counts of throttle windows that have closed (app.domain.throttle deletes
   them too when a failure is recorded, but only then);
 - devices past their `keep_until`: no session opened from them can be alive (a device
-  an anonymous session may use has none, and stays).
+  an anonymous session may use has none, and stays);
+- app log entries older than LOG_RETENTION_DAYS (app.domain.app_logs).
 
 Each batch is its own short transaction (on SQLite a write transaction, which every
 writer takes in turn), so requests wait for at most one batch, never for a whole pass.
@@ -22,8 +23,8 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.domain import settings
-from app.models import AdminSession, Device, LoginFailure, Session
+from app.domain import app_logs, settings
+from app.models import AdminSession, AppLog, Device, LoginFailure, Session
 from app.storage import BaseModel, write_transaction
 
 
@@ -51,6 +52,7 @@ KINDS: dict[str, tuple[type[BaseModel], Callable[[int], peewee.ModelSelect[Any]]
     "admin_sessions": (AdminSession, _expired_admin_sessions),
     "login_failures": (LoginFailure, _closed_throttle_windows),
     "devices": (Device, _devices_kept_long_enough),
+    "app_logs": (AppLog, app_logs.expired),
 }
 
 

@@ -9,6 +9,7 @@ What the layers above use is here; the modules behind it:
 - ids, models: object ids, the base model and its JSON field, the schema-version table
 - statements: the hot paths' queries, compiled once
 - migrations: schema versions and the steps between them
+- checkpoints: SQLite's write-ahead log copied back by a thread, not by requests
 
 It imports peewee and app.clock (ids carry the time), nothing above it.
 """

@@ -305,9 +305,16 @@ def install_device_retention_index() -> None:
                          'ON "device" ("keep_until")')
 
 
+def _step_12() -> None:
+    # Version 12 keeps app log entries (issue 15): the new table `app_log` with its
+    # indexes, which ensure_schema creates from the models just before the steps run, as
+    # for version 10. Nothing older changes, so there is nothing to convert.
+    pass
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8, _step_9, _step_10, _step_11]
+                                   _step_8, _step_9, _step_10, _step_11, _step_12]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {

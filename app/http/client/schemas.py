@@ -36,6 +36,8 @@ class DeviceSchema(Schema):
     appVersion = fields.String()
     platform = fields.String()
     platformVersion = fields.String()
+    sdk = fields.String(metadata={"description": "The SDK's name, e.g. `Realm Web` (shown "
+                                                 "in the login's app log entry)"})
     sdkVersion = fields.String()
 
 
