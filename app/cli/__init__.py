@@ -12,12 +12,14 @@ from typing import Any
 import click
 import requests
 
+from app import __version__
 from app.cli.admin_keys import admin
 from app.cli.api_keys import api_keys
 from app.cli.apps import apps
 from app.cli.config_files import pull, push
 from app.cli.login import login, logout, whoami
 from app.cli.logs import logs
+from app.cli.maintenance import backup, migrate, restore
 from app.cli.serve import serve
 from app.cli.users import users
 
@@ -33,7 +35,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="appservices-auth")
+@click.version_option(__version__, prog_name="appservices")
 def main() -> None:
     """appservices-auth: API-key authentication of Atlas App Services, self-hosted.
 
@@ -56,6 +58,8 @@ def main() -> None:
     """
 
 
+for maintenance in (migrate, backup, restore):
+    admin.add_command(maintenance)
 for command in (login, logout, whoami, apps, users, api_keys, logs, pull, push, serve,
                 admin):
     main.add_command(command)

@@ -28,7 +28,12 @@ from app.storage.database import (
     write_transaction,
 )
 from app.storage.ids import is_object_id, new_object_id
-from app.storage.migrations import SCHEMA_VERSION, SchemaTooNew, ensure_schema
+from app.storage.migrations import (
+    SCHEMA_VERSION,
+    SchemaTooNew,
+    ensure_schema,
+    recorded_schema_version,
+)
 from app.storage.models import BaseModel, JSONField, SchemaVersion
 from app.storage.urls import connect_database
 
@@ -51,6 +56,7 @@ __all__ = [
     "new_object_id",
     "open_connection",
     "ping",
+    "recorded_schema_version",
     "release_connection",
     "write_transaction",
 ]

@@ -326,6 +326,14 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer release of the service."""
 
 
+def recorded_schema_version() -> int:
+    """The latest schema version the open database records; 0 for one with none."""
+    recorded = SchemaVersion.select(SchemaVersion.version).order_by(
+        SchemaVersion.version.desc()
+    ).first()
+    return recorded.version if recorded else 0
+
+
 def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
     """Create the missing tables of `models`, run pending migrations, return the version."""
     with database.atomic():
@@ -333,10 +341,7 @@ def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
             # Two servers starting together on one PostgreSQL must not both create tables.
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
         database.create_tables(list(dict.fromkeys([SchemaVersion, *models])), safe=True)
-        recorded = SchemaVersion.select(SchemaVersion.version).order_by(
-            SchemaVersion.version.desc()
-        ).first()
-        current = recorded.version if recorded else 0
+        current = recorded_schema_version()
         if current > SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"the database is at schema version {current}, but this release knows only "
