@@ -73,6 +73,9 @@ class LiveServer:
             "ADMIN_KEY_SCRYPT_LOG_N": "4",
             # No pruning behind a test's back (a test that wants it passes its own value).
             "PRUNE_INTERVAL_SECONDS": "0",
+            # App log entries written with their requests: tests read them at once, from
+            # any worker (batches: tests/api/test_app_log_batches.py, or pass a value).
+            "APP_LOG_BATCH_MS": "0",
             **self._extra_env,
         }
         log = self.log_path.open("ab")
