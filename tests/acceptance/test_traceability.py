@@ -130,8 +130,8 @@ def test_every_statement_has_a_scenario_or_a_notebook_or_is_pending() -> None:
                 and not _is_pending(rows.get(statement))]
     assert not untraced, (
         f"no scenario (an @{untraced[0]} tag in features/) and no notebook (a markdown cell "
-        f"naming it in notebooks/) shows {', '.join(untraced)}, and docs/contributing.md does not list "
-        f"{'it' if len(untraced) == 1 else 'them'} as pending"
+        f"naming it in notebooks/) shows {', '.join(untraced)}, and docs/contributing.md "
+        f"does not list {'it' if len(untraced) == 1 else 'them'} as pending"
     )
 
 
@@ -139,8 +139,8 @@ def test_no_statement_listed_as_pending_is_shown_already() -> None:
     scenarios, notebooks, rows = scenarios_by_id(), notebooks_by_id(), readme_rows()
     stale = [statement for statement in statement_ids() if _is_pending(rows.get(statement))
              and (scenarios[statement] or notebooks[statement])]
-    assert not stale, (f"docs/contributing.md lists {', '.join(stale)} as pending, but scenarios or "
-                       "notebooks show them: update the traceability table")
+    assert not stale, (f"docs/contributing.md lists {', '.join(stale)} as pending, but "
+                       "scenarios or notebooks show them: update the traceability table")
 
 
 def test_scenarios_name_only_real_statements() -> None:

@@ -1,4 +1,5 @@
-"""The console page's screenshots (docs/console.md) exist, are the browser tests' size, and are all used."""
+"""The console page's screenshots (docs/console.md) exist, are the browser tests' size, and
+are all used."""
 
 from __future__ import annotations
 
