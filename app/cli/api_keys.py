@@ -145,9 +145,11 @@ def _key_path(context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]:
     return f"{app.path}/api_keys/{key['_id']}", f"server API key '{key['name']}'"
 
 
-def _key_action(command: str, method: str, suffix: str, done: str, summary: str) -> None:
+def _key_action(command: str, method: str, suffix: str, done: str, summary: str,
+                confirm_consequence: str | None = None) -> None:
     row_action(
         api_keys, command, method=method, suffix=suffix, done=done, locate=_key_path,
+        confirm_consequence=confirm_consequence,
         help_text=(f"{summary}\n\n\b\nExamples:\n"
                    f"  appservices apikeys {command} --app myapp --key reporting\n"
                    f"  appservices apikeys {command} --app myapp-abcde "
@@ -162,4 +164,6 @@ _key_action("enable", "PUT", "/enable", "Enabled",
 _key_action("disable", "PUT", "/disable", "Disabled",
             "Disable a server API key: logins with it are refused and its sessions end.")
 _key_action("delete", "DELETE", "", "Deleted",
-            "Delete a server API key with its server user and sessions.")
+            "Delete a server API key with its server user and sessions. Asks first; --yes "
+            "skips the question (needed without a terminal).",
+            confirm_consequence=", with its server user and sessions")

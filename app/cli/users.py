@@ -197,9 +197,10 @@ def _user_path(_context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]
 
 
 def _user_action(command: str, method: str, suffix: str, done: str, summary: str,
-                 example: str) -> click.Command:
+                 example: str, confirm_consequence: str | None = None) -> click.Command:
     return row_action(
         users, command, method=method, suffix=suffix, done=done, locate=_user_path,
+        confirm_consequence=confirm_consequence,
         help_text=(f"{summary}\n\n\b\nExamples:\n  {example}\n"
                    f"  appservices users {command} --user ID  # asks for the app"),
         row_option=click.option("--user", "ref", required=True, metavar="ID",
@@ -214,8 +215,10 @@ _user_action("enable", "PUT", "/enable", "Enabled",
              "Enable a disabled user again.",
              "appservices users enable --app myapp --user 65f0c0ffee0000000000beef")
 _user_action("delete", "DELETE", "", "Deleted",
-             "Delete a user with its identities, API keys and sessions.",
-             "appservices users delete --app myapp --user 65f0c0ffee0000000000beef")
+             "Delete a user with its identities, API keys and sessions. Asks first; --yes "
+             "skips the question (needed without a terminal).",
+             "appservices users delete --app myapp --user 65f0c0ffee0000000000beef --yes",
+             confirm_consequence=", with its identities, API keys and sessions")
 _user_action("revoke", "PUT", "/logout", "Revoked the sessions of",
              "Revoke a user's sessions (log it out everywhere); it may log in again.",
              "appservices users revoke --app myapp --user 65f0c0ffee0000000000beef")
