@@ -17,6 +17,7 @@ from app.cli.api_keys import api_keys
 from app.cli.apps import apps
 from app.cli.config_files import pull, push
 from app.cli.login import login, logout, whoami
+from app.cli.options import group_profile_option, group_url_option
 from app.cli.serve import serve
 from app.cli.users import users
 
@@ -33,6 +34,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="appservices-auth")
+@group_profile_option
+@group_url_option
 def main() -> None:
     """appservices-auth: API-key authentication of Atlas App Services, self-hosted.
 
@@ -46,6 +49,11 @@ def main() -> None:
       appservices pull --local ./myapp --app myapp
       appservices push --local ./myapp
       appservices users create --type=api-key --app=<App ID> --name=<API Key Name>
+
+    \b
+    --profile (and --url, for login) may come before the command too:
+      appservices --profile staging apikeys list --app myapp
+      appservices apikeys --profile staging list --app myapp
 
     \b
     Every command takes --help. Shell completion (bash; zsh and fish alike):

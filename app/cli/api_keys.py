@@ -12,7 +12,13 @@ import click
 
 from app.cli import durations, output
 from app.cli.context import AdminContext, AppRef, row_action
-from app.cli.options import app_option, group_option, json_option, profile_option
+from app.cli.options import (
+    app_option,
+    group_option,
+    group_profile_option,
+    json_option,
+    profile_option,
+)
 from app.cli.users import KEY_WARNING, create_server_key
 
 KEY_COLUMNS: list[output.Column] = [
@@ -25,6 +31,7 @@ EXPIRES_COLUMN: output.Column = ("EXPIRES", lambda key: output.timestamp(key.get
 
 
 @click.group("apikeys")
+@group_profile_option
 def api_keys() -> None:
     """Manage an app's server API keys.
 
@@ -63,6 +70,18 @@ def list_keys(app_ref: str | None, group_id: str | None, profile: str, as_json: 
     expiring = any(key.get("expires_at") for key in keys)
     output.emit_rows(keys, [*KEY_COLUMNS, EXPIRES_COLUMN] if expiring else KEY_COLUMNS,
                      as_json=as_json, empty=f"No server API keys in {app.label}.")
+    _say_when_the_provider_is_disabled(context, app)
+
+
+def _say_when_the_provider_is_disabled(context: AdminContext, app: AppRef) -> None:
+    """Keys listed as enabled log nobody in while the provider is off: say so (stderr)."""
+    providers: list[dict[str, Any]] = context.client.get(f"{app.path}/auth_providers")
+    if any(provider.get("type") == "api-key" and not provider.get("disabled")
+           for provider in providers):
+        return
+    output.note(f"The API key provider of app {app.label} is disabled: no key logs in and "
+                "no key can be created until it is enabled (`appservices pull`, set "
+                '"disabled" to false in auth/providers.json, `appservices push`).')
 
 
 @api_keys.command("create")

@@ -14,7 +14,14 @@ import click
 
 from app.cli import output
 from app.cli.context import AdminContext, AppRef, row_action
-from app.cli.options import app_option, group_option, json_option, profile_option, prompt_for
+from app.cli.options import (
+    app_option,
+    group_option,
+    group_profile_option,
+    json_option,
+    profile_option,
+    prompt_for,
+)
 
 KEY_WARNING = ("Copy the key now: it cannot be retrieved later. Only a digest of it is "
                "stored; if it is lost, create another key.")
@@ -48,6 +55,7 @@ def _display_name(user: Mapping[str, Any]) -> str:
 
 
 @click.group()
+@group_profile_option
 def users() -> None:
     """Manage an app's users; create server API keys.
 
