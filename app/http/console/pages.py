@@ -161,10 +161,10 @@ def provider_page(group_id: str, app_id: str, provider_id: str) -> Page:
     """One provider: its state, its toggle, and (for API Keys) the way to its keys."""
     group, app = _app(group_id, app_id)
     provider = providers.get_provider(app, provider_id)
+    title = PROVIDER_TITLES.get(provider.type, provider.name)
     # "... provider": the API Keys page is the app's keys; this is the provider's settings.
-    title = f"{PROVIDER_TITLES.get(provider.type, provider.name)} provider"
     return _app_page("provider.html", group, app, section="authentication", provider=provider,
-                     provider_title=title)
+                     provider_title=title, page_title=f"{title} provider")
 
 
 @bp.route(APP + "/authentication/<provider_id>/" + ACTION, methods=["POST"])
