@@ -3,8 +3,8 @@
 Every setting is one field of `Settings`: its name (the Flask config key), type and
 default, with the environment variable, bounds and meaning beside them (`setting`).
 `Settings.from_env()` reads them once at start-up, the domain's settings are taken from
-them (app.domain.settings), and the README's Configuration table is written from them
-(`configuration_table`; tests/unit/test_config_table.py compares). Secrets that must
+them (app.domain.settings), and the Configuration table (docs/configuration.md) is written
+from them (`configuration_table`; tests/unit/test_config_table.py compares). Secrets that must
 survive a restart but were not configured (the token signing key) are generated once
 and kept under the instance folder.
 """
@@ -41,10 +41,11 @@ class Declared:
     """What a setting says of itself besides its name, type and default."""
 
     env: str  # the environment variable it is read from
-    doc: str  # its meaning, as the README's Configuration table gives it
+    doc: str  # its meaning, as the Configuration table (docs/configuration.md) gives it
     minimum: int | None = None
     maximum: int | None = None
-    # How the README shows the default (and its bounds), when the bare value says too little.
+    # How the Configuration table shows the default (and its bounds), when the bare value
+    # says too little.
     shown: str | None = None
     # Turns the variable's text into the value, or raises ConfigError (text settings only).
     parse: Callable[[str, str], str] | None = None
@@ -220,7 +221,7 @@ class Settings:
     MAX_SESSIONS_PER_USER: int = setting(
         1000, env="MAX_SESSIONS_PER_USER", minimum=1, maximum=1_000_000,
         doc="Live sessions one user may hold; a login over it ends that user's oldest "
-            "session (README, \"Sessions\").")
+            "session ([Sessions](deploying.md#sessions-a-bound-per-user-and-pruning)).")
     PRUNE_INTERVAL_SECONDS: int = setting(
         60, env="PRUNE_INTERVAL_SECONDS", minimum=0, maximum=24 * 3600,
         doc="How often a server deletes the rows that only mattered until a time passed "
@@ -246,14 +247,15 @@ class Settings:
     ADMIN_PUBLIC_KEY: str = setting(
         "", env="APPSERVICES_ADMIN_PUBLIC_KEY", shown="unset",
         doc="The public half of an admin key pair that exists whenever the server starts "
-            "(see above). Both halves or neither.")
+            "([Admin key pairs](admin-key-pairs.md)). Both halves or neither.")
     ADMIN_PRIVATE_KEY: str = setting(
         "", env="APPSERVICES_ADMIN_PRIVATE_KEY", shown="unset",
         doc="Its private half (at least 16 characters).")
     BOOTSTRAP_ADMIN: bool = setting(
         True, env="APPSERVICES_BOOTSTRAP_ADMIN",
         doc="Whether a first start with no admin key creates one (shown on a terminal, else "
-            "written to `<instance>/first-admin-key.txt`, see above). `1`, `true`, `yes`, "
+            "written to `<instance>/first-admin-key.txt`; [Admin key pairs](admin-key-pairs.md)). "
+            "`1`, `true`, `yes`, "
             "`on` mean true; anything else false.")
     TEST_CLOCK: bool = setting(
         False, env="APPSERVICES_TEST_CLOCK",
@@ -267,7 +269,7 @@ class Settings:
             "at `/.well-known/jwks.json`, or `HS256` with a key derived from `SECRET_KEY` and "
             "nothing published (as earlier releases did). Changing it between asymmetric "
             "algorithms rotates the key at the next start. See [Verifying tokens in your own "
-            "backend](#verifying-tokens-in-your-own-backend).")
+            "backend](sdks-and-scripts.md#verifying-tokens-in-your-own-backend).")
     SIGNING_KEY_ENCRYPTION_KEY: str = setting(
         "", env="SIGNING_KEY_ENCRYPTION_KEY", shown="unset (`SECRET_KEY` is used)",
         doc="Encrypts the signing keys' private halves in the database (AES-256-GCM, key "
@@ -347,7 +349,7 @@ def _shown_default(spec: Field[Any]) -> str:
 
 
 def configuration_table() -> str:
-    """The README's Configuration table, as Markdown, with a row per setting."""
+    """The Configuration table of docs/configuration.md, as Markdown, with a row per setting."""
     rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
     rows += [f"| `{declared(spec).env}` | {_shown_default(spec)} | {declared(spec).doc} |"
              for spec in fields(Settings)]

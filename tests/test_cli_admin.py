@@ -9,19 +9,23 @@ the Admin API of that app: a revoked pair's tokens stop working at once.
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import clock, models
+from app import clock, models, storage
 from app.cli import main
 from tests.support.app import TEST_SECRET_KEY, InProcessAdmin, new_admin
 from tests.support.http import ADMIN_BASE
 from tests.support.http import ADMIN_LOGIN as LOGIN
+from tests.support.postgres import drop_database, new_database
 from tests.support.store import in_database
 from tests.support.wire import assert_error
 
@@ -287,3 +291,89 @@ def test_list_keys_on_a_database_without_pairs_says_how_to_make_one(
     assert result.stdout == ""
     assert "appservices admin create-key" in result.stderr
     assert json.loads(admin_cli.ok("list-keys", "--json").stdout) == []
+
+
+# --- create-key: which database -------------------------------------------------------
+
+PUBLIC_LINE = re.compile(r"^Public key:\s+(\S+)$", re.M)
+PRIVATE_LINE = re.compile(r"^Private key:\s+(\S+)$", re.M)
+DATABASE_LINE = re.compile(r"^Database:\s+(.+)$", re.M)
+
+
+def _run_elsewhere(*args: str, **env: str | None) -> Result:
+    """`appservices admin ...` as run from a folder with no configuration of its own."""
+    clean: dict[str, str | None] = {
+        "DATABASE_URL": None, "APPSERVICES_INSTANCE_PATH": None, "SECRET_KEY": None,
+        "APPSERVICES_ADMIN_PUBLIC_KEY": None, "APPSERVICES_ADMIN_PRIVATE_KEY": None,
+        "ADMIN_KEY_SCRYPT_LOG_N": "4",
+    }
+    result = CliRunner().invoke(main, ["admin", *args], env={**clean, **env},
+                                prog_name="appservices")
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_create_key_names_the_database_it_wrote_to_and_its_pair_logs_in(
+    admin_cli: AdminCli, client: FlaskClient, database_url: str
+) -> None:
+    result = admin_cli.ok("create-key", "--group", "ops")
+    public, private = PUBLIC_LINE.search(result.stdout), PRIVATE_LINE.search(result.stdout)
+    written_to = DATABASE_LINE.search(result.stdout)
+    assert public and private and written_to, result.stdout
+    if database_url.startswith("sqlite"):
+        assert written_to.group(1) == f"SQLite database {database_url.removeprefix('sqlite:///')}"
+    else:
+        parsed = urlparse(database_url)
+        assert written_to.group(1).startswith(f"PostgreSQL database {parsed.path.lstrip('/')} ")
+        # The URL's password (when it has one) is never printed.
+        assert not parsed.password or parsed.password not in result.output
+    assert client.post(LOGIN, json={"username": public.group(1),
+                                    "apiKey": private.group(1)}).status_code == 200
+
+
+def test_create_key_in_a_folder_without_a_database_is_refused_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = _run_elsewhere("create-key")
+    assert result.exit_code == 1
+    assert "Private key" not in result.stdout
+    message = result.stderr
+    assert str(elsewhere / "instance" / "appservices.db") in message
+    for hint in ("DATABASE_URL", "APPSERVICES_INSTANCE_PATH", "--create-database"):
+        assert hint in message, message
+    assert list(elsewhere.iterdir()) == []  # no instance folder, no database, no secret
+
+
+def test_create_database_makes_the_database_then_create_key_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "instance" / "appservices.db"
+    first = _run_elsewhere("create-key", "--create-database")
+    assert first.exit_code == 0, first.output
+    assert f"Database:    SQLite database {database} (created now)" in first.stdout
+    assert database.is_file()
+    again = _run_elsewhere("create-key")
+    assert again.exit_code == 0, again.output
+    assert f"Database:    SQLite database {database}\n" in again.stdout
+
+
+def test_a_postgresql_database_without_the_services_tables_is_refused_too(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = new_database(postgres_url, f"create_key_{uuid.uuid4().hex[:12]}")
+    try:
+        refused = _run_elsewhere("create-key", DATABASE_URL=url,
+                                 APPSERVICES_INSTANCE_PATH=str(tmp_path / "instance"))
+        assert refused.exit_code == 1
+        assert "PostgreSQL database" in refused.stderr and "--create-database" in refused.stderr
+        made = _run_elsewhere("create-key", "--create-database", DATABASE_URL=url,
+                              APPSERVICES_INSTANCE_PATH=str(tmp_path / "instance"))
+        assert made.exit_code == 0, made.output
+        assert "(created now)" in made.stdout
+    finally:
+        storage.close_all()
+        drop_database(url)

@@ -20,6 +20,7 @@ from app.cli.config_files import pull, push
 from app.cli.login import login, logout, whoami
 from app.cli.logs import logs
 from app.cli.maintenance import backup, migrate, restore
+from app.cli.options import group_profile_option, group_url_option
 from app.cli.serve import serve
 from app.cli.users import users
 
@@ -36,6 +37,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="appservices")
+@group_profile_option
+@group_url_option
 def main() -> None:
     """appservices-auth: API-key authentication of Atlas App Services, self-hosted.
 
@@ -51,6 +54,11 @@ def main() -> None:
       appservices push --local ./myapp
       appservices users create --type=api-key --app=<App ID> --name=<API Key Name>
       appservices logs list --app myapp --errors --since 1h
+
+    \b
+    --profile (and --url, for login) may come before the command too:
+      appservices --profile staging apikeys list --app myapp
+      appservices apikeys --profile staging list --app myapp
 
     \b
     Every command takes --help. Shell completion (bash; zsh and fish alike):

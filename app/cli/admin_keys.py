@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -61,6 +63,51 @@ def server_database() -> Iterator[None]:
     storage.close_all()
 
 
+@dataclass(frozen=True)
+class _Database:
+    """The database the server's configuration names, as a person recognises it."""
+
+    description: str  # never the URL itself: a PostgreSQL URL may hold a password
+    exists: bool
+
+
+def _configured_database() -> _Database:
+    """Which database the configuration names, and whether it already holds the service's.
+
+    A SQLite database exists when its file does; a PostgreSQL database, reached through
+    its server, exists as the service's when the service's tables are in it.
+    """
+    from urllib.parse import unquote, urlparse
+
+    from app.config import Settings
+
+    url = Settings.from_env().DATABASE_URL
+    parsed = urlparse(url)
+    if parsed.scheme.split("+")[0] == "sqlite":
+        path = unquote(parsed.path)[1:]
+        if not path or path == ":memory:":
+            return _Database("an in-memory SQLite database", exists=False)
+        absolute = Path(path).absolute()
+        return _Database(f"SQLite database {absolute}", exists=absolute.is_file())
+    description = (f"PostgreSQL database {parsed.path.lstrip('/') or 'postgres'} on "
+                   f"{parsed.hostname or 'localhost'}:{parsed.port or 5432}")
+    return _Database(description, exists=_holds_the_services_tables(url, description))
+
+
+def _holds_the_services_tables(url: str, description: str) -> bool:
+    from app import storage
+    from app.storage.models import SchemaVersion
+
+    try:
+        database = storage.connect_database(url, pool_size=1)
+        with database.connection_context():
+            return bool(database.table_exists(SchemaVersion._meta.table_name))
+    except Exception as error:  # unreachable, refused: one line, as serve says it
+        raise click.ClickException(f"cannot open the {description}: {error}") from error
+    finally:
+        storage.close_all()
+
+
 def _run(action: Callable[[], T]) -> T:
     """Run a domain action on the server's database; a refusal is a message and exit 1."""
     from app.domain.errors import DomainError
@@ -78,21 +125,41 @@ def _run(action: Callable[[], T]) -> T:
                    "[default: default]")
 @click.option("--description", default="created with appservices admin create-key",
               help="A note kept with the key.")
-def create_key(groups: tuple[str, ...], description: str) -> None:
-    """Create an admin key pair and print it once.
+@click.option("--create-database", is_flag=True,
+              help="Create the database when it does not exist yet (a first set-up before "
+                   "the server's first start). Without it, a missing database is refused.")
+def create_key(groups: tuple[str, ...], description: str, create_database: bool) -> None:
+    """Create an admin key pair on the server's database and print it once.
+
+    Run it with the server's configuration: from the folder the server runs in (the
+    default database is ./instance/appservices.db, relative to it), or with the same
+    DATABASE_URL / APPSERVICES_INSTANCE_PATH. It prints the database it wrote to. A
+    database that does not exist yet is a sign of the wrong folder or configuration: it
+    is refused unless --create-database is given.
 
     \b
     Examples:
       appservices admin create-key
       appservices admin create-key --group payments --group search
+      APPSERVICES_INSTANCE_PATH=/var/lib/appservices-auth appservices admin create-key
     """
     from app.domain import admin as admin_domain
 
+    database = _configured_database()
+    if not database.exists and not create_database:
+        raise click.ClickException(
+            f"there is no database here: the configuration names the {database.description}, "
+            "which does not exist yet, so no server uses it. Run this command from the "
+            "server's folder, or with the server's DATABASE_URL / APPSERVICES_INSTANCE_PATH; "
+            "to create a new database there, pass --create-database."
+        )
     issued = _run(lambda: admin_domain.create_admin_key(list(groups), description))
     click.echo(f"Public key:  {issued.admin_key.public_key}")
     click.echo(f"Private key: {issued.private_key}")
     for group in issued.groups:
         click.echo(f"Group:       {group.name} ({group.id})")
+    created = "" if database.exists else " (created now)"
+    click.echo(f"Database:    {database.description}{created}")
     click.echo("Keep the private key now: it is stored only as a salted hash and cannot be "
                "shown again.", err=True)
 

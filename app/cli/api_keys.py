@@ -12,7 +12,13 @@ import click
 
 from app.cli import durations, output
 from app.cli.context import AdminContext, AppRef, row_action
-from app.cli.options import app_option, group_option, json_option, profile_option
+from app.cli.options import (
+    app_option,
+    group_option,
+    group_profile_option,
+    json_option,
+    profile_option,
+)
 from app.cli.users import KEY_WARNING, create_server_key
 
 KEY_COLUMNS: list[output.Column] = [
@@ -25,6 +31,7 @@ EXPIRES_COLUMN: output.Column = ("EXPIRES", lambda key: output.timestamp(key.get
 
 
 @click.group("apikeys")
+@group_profile_option
 def api_keys() -> None:
     """Manage an app's server API keys.
 
@@ -63,6 +70,18 @@ def list_keys(app_ref: str | None, group_id: str | None, profile: str, as_json: 
     expiring = any(key.get("expires_at") for key in keys)
     output.emit_rows(keys, [*KEY_COLUMNS, EXPIRES_COLUMN] if expiring else KEY_COLUMNS,
                      as_json=as_json, empty=f"No server API keys in {app.label}.")
+    _say_when_the_provider_is_disabled(context, app)
+
+
+def _say_when_the_provider_is_disabled(context: AdminContext, app: AppRef) -> None:
+    """Keys listed as enabled log nobody in while the provider is off: say so (stderr)."""
+    providers: list[dict[str, Any]] = context.client.get(f"{app.path}/auth_providers")
+    if any(provider.get("type") == "api-key" and not provider.get("disabled")
+           for provider in providers):
+        return
+    output.note(f"The API key provider of app {app.label} is disabled: no key logs in and "
+                "no key can be created until it is enabled (`appservices pull`, set "
+                '"disabled" to false in auth/providers.json, `appservices push`).')
 
 
 @api_keys.command("create")
@@ -145,9 +164,11 @@ def _key_path(context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]:
     return f"{app.path}/api_keys/{key['_id']}", f"server API key '{key['name']}'"
 
 
-def _key_action(command: str, method: str, suffix: str, done: str, summary: str) -> None:
+def _key_action(command: str, method: str, suffix: str, done: str, summary: str,
+                confirm_consequence: str | None = None) -> None:
     row_action(
         api_keys, command, method=method, suffix=suffix, done=done, locate=_key_path,
+        confirm_consequence=confirm_consequence,
         help_text=(f"{summary}\n\n\b\nExamples:\n"
                    f"  appservices apikeys {command} --app myapp --key reporting\n"
                    f"  appservices apikeys {command} --app myapp-abcde "
@@ -162,4 +183,6 @@ _key_action("enable", "PUT", "/enable", "Enabled",
 _key_action("disable", "PUT", "/disable", "Disabled",
             "Disable a server API key: logins with it are refused and its sessions end.")
 _key_action("delete", "DELETE", "", "Deleted",
-            "Delete a server API key with its server user and sessions.")
+            "Delete a server API key with its server user and sessions. Asks first; --yes "
+            "skips the question (needed without a terminal).",
+            confirm_consequence=", with its server user and sessions")

@@ -10,6 +10,7 @@ from app.cli.options import (
     app_option,
     confirm,
     group_option,
+    group_profile_option,
     json_option,
     profile_option,
     prompt_for,
@@ -25,6 +26,7 @@ APP_COLUMNS: list[output.Column] = [
 
 
 @click.group()
+@group_profile_option
 def apps() -> None:
     """Create, list and delete apps.
 

@@ -266,16 +266,19 @@ def _write_json(path: Path, document: object) -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write the configuration into (created when missing).")
 @app_option
+@yes_option
 @group_option
 @profile_option
-def pull(directory: Path, app_ref: str | None, group_id: str | None, profile: str) -> None:
+def pull(directory: Path, app_ref: str | None, yes: bool, group_id: str | None,
+         profile: str) -> None:
     """Write an app's configuration into a folder.
 
     Writes DIR/realm_config.json (which app) and DIR/auth/providers.json, which has
     one entry per authentication provider, keyed by its name,
     e.g. {"api-key": {"name": "api-key", "type": "api-key", "disabled": true}}; edit it
     and apply it with `appservices push`. Without --app, a folder pulled before is pulled
-    again from its own app.
+    again from its own app. A folder that holds other files (and is not an app's
+    configuration) is written into only after a question; --yes skips it.
 
     \b
     Examples:
@@ -290,6 +293,12 @@ def pull(directory: Path, app_ref: str | None, group_id: str | None, profile: st
             f"{directory / APP_FILE} belongs to app {pulled_before}, not {app.client_app_id}: "
             "pull into another folder (nothing was written)"
         )
+    if pulled_before is None and directory.is_dir() and any(directory.iterdir()):
+        # Most likely a mistyped folder (the project's own, a home folder): pull writes
+        # auth/ and realm_config.json among files that have nothing to do with them.
+        confirm(f"{directory} holds other files and no app's configuration: write "
+                f"{APP_FILE} and {PROVIDERS_FILE} into it anyway?", yes=yes,
+                action=f"pull into {directory}, which holds other files")
     providers = server_providers(context, app)
     app_document = {"config_version": CONFIG_VERSION, "app_id": app.client_app_id,
                     "name": app.name}

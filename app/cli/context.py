@@ -15,7 +15,14 @@ import click
 
 from app.cli import profiles
 from app.cli.http_client import AdminClient
-from app.cli.options import app_option, group_option, profile_option, prompt_for
+from app.cli.options import (
+    app_option,
+    confirm,
+    group_option,
+    profile_option,
+    prompt_for,
+    yes_option,
+)
 
 LOGIN_COMMAND = "appservices login --api-key <public key> --private-api-key <private key>"
 
@@ -166,22 +173,27 @@ Locate = Callable[[AdminContext, AppRef, str], tuple[str, str]]
 
 def row_action(group: click.Group, command: str, *, help_text: str,
                row_option: Callable[[Any], Any], locate: Locate, method: str, suffix: str,
-               done: str) -> click.Command:
+               done: str, confirm_consequence: str | None = None) -> click.Command:
     """Add a command that does one thing to one row of an app (enable, delete, ...).
 
     It takes --app, the row's own option (whose value is passed as `ref`), --group and
-    --profile, sends `method` to the row's path plus `suffix`, and says what it did.
+    --profile, sends `method` to the row's path plus `suffix`, and says what it did. With
+    `confirm_consequence` (what else goes, for a deletion) it asks first, as `apps delete`
+    does, and takes --yes; without a terminal it refuses unless --yes is given.
     """
-    @group.command(command, help=help_text)
-    @app_option
-    @row_option
-    @group_option
-    @profile_option
-    def action(app_ref: str | None, ref: str, group_id: str | None, profile: str) -> None:
+    def action(app_ref: str | None, ref: str, group_id: str | None, profile: str,
+               yes: bool = False) -> None:
         context = AdminContext.open(profile)
         app = context.choose_app(app_ref, group_id)
         path, label = locate(context, app, ref)
+        if confirm_consequence is not None:
+            confirm(f"{command.capitalize()} {label} of app {app.label}"
+                    f"{confirm_consequence}?", yes=yes, action=f"{command} {label}")
         context.client.request(method, f"{path}{suffix}")
         click.echo(f"{done} {label} of app {app.label}.")
 
-    return action
+    decorated: Callable[..., None] = action
+    if confirm_consequence is not None:
+        decorated = yes_option(decorated)
+    decorated = app_option(row_option(group_option(profile_option(decorated))))
+    return group.command(command, help=help_text)(decorated)

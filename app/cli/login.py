@@ -9,7 +9,7 @@ import click
 from app.cli import output, profiles
 from app.cli.context import AdminContext
 from app.cli.http_client import DEFAULT_URL, AdminClient, normalise_url
-from app.cli.options import json_option, profile_option, prompt_for
+from app.cli.options import given_before, json_option, profile_option, prompt_for
 
 
 @click.command()
@@ -18,7 +18,7 @@ from app.cli.options import json_option, profile_option, prompt_for
 @click.option("--private-api-key", "private_key", metavar="PRIVATE_KEY",
               help="The private key of the pair. Prompted for (hidden) when missing. "
                    "It is sent once and never stored.")
-@click.option("--url", metavar="URL",
+@click.option("--url", metavar="URL", callback=given_before,
               help=f"The server's base URL (env APPSERVICES_URL). [default: the profile's "
                    f"URL when it has one, else {DEFAULT_URL}]")
 @profile_option
@@ -107,13 +107,19 @@ def whoami(profile: str, as_json: bool) -> None:
     """
     context = AdminContext.open(profile)
     body = context.admin_profile()
-    groups = [str(role["group_id"]) for role in body.get("roles", [])]
+    roles = body.get("roles", [])
+    groups = [str(role["group_id"]) for role in roles]
     if as_json:
         output.emit_json({"profile": profile, "url": context.profile.url,
                           "public_key": context.profile.public_key,
-                          "user_id": body.get("user_id", ""), "groups": groups})
+                          "user_id": body.get("user_id", ""), "groups": groups,
+                          "group_names": {str(role["group_id"]): role.get("group_name", "")
+                                          for role in roles}})
         return
     click.echo(f"Profile:     {profile}")
     click.echo(f"URL:         {context.profile.url}")
     click.echo(f"Public key:  {context.profile.public_key}")
-    click.echo(f"Groups:      {', '.join(groups) or '-'}")
+    # A server of an earlier release sends ids only: show what there is.
+    named = [f"{role['group_name']} ({role['group_id']})" if role.get("group_name")
+             else str(role["group_id"]) for role in roles]
+    click.echo(f"Groups:      {', '.join(named) or '-'}")

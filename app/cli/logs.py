@@ -15,7 +15,13 @@ import click
 
 from app.cli import durations, output
 from app.cli.context import AdminContext
-from app.cli.options import app_option, group_option, json_option, profile_option
+from app.cli.options import (
+    app_option,
+    group_option,
+    group_profile_option,
+    json_option,
+    profile_option,
+)
 
 TYPES = ("AUTH", "API_KEY")
 PAGE_LIMIT = 100
@@ -52,6 +58,7 @@ def _iso(unix_seconds: int) -> str:
 
 
 @click.group()
+@group_profile_option
 def logs() -> None:
     """Read an app's logs: logins, refreshes and logouts (AUTH), key changes (API_KEY).
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from app.cli import profiles
@@ -19,11 +20,50 @@ def _complete_profiles(_ctx: click.Context, _param: click.Parameter,
     return [CompletionItem(name) for name in profiles.names() if name.startswith(incomplete)]
 
 
+# --profile and --url given before the subcommand (`appservices apikeys --profile x list`,
+# `appservices --url ... login`) are kept here, in the context's `meta`, which click shares
+# with every context nested in it; the subcommand's own option takes them as its value
+# unless it was given on the subcommand itself.
+_GIVEN_BEFORE = "appservices.given_before"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and param.name:
+        ctx.meta.setdefault(_GIVEN_BEFORE, {})[param.name] = value
+
+
+def given_before(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The option's value: its own when given on the subcommand, else a group's."""
+    earlier = ctx.meta.get(_GIVEN_BEFORE, {})
+    if (param.name in earlier
+            and ctx.get_parameter_source(param.name or "") is not ParameterSource.COMMANDLINE):
+        return earlier[param.name]
+    return value
+
+
 def profile_option(function: F) -> F:
     return click.option(
         "--profile", default=profiles.DEFAULT_PROFILE, show_default=True,
         envvar="APPSERVICES_PROFILE", metavar="NAME", shell_complete=_complete_profiles,
+        callback=given_before,
         help="The login profile to use (env APPSERVICES_PROFILE).",
+    )(function)
+
+
+def group_profile_option(function: F) -> F:
+    """--profile on a command group: what its subcommands use unless given their own."""
+    return click.option(
+        "--profile", metavar="NAME", expose_value=False, callback=_remember,
+        shell_complete=_complete_profiles,
+        help="The login profile the subcommand uses (also accepted after it).",
+    )(function)
+
+
+def group_url_option(function: F) -> F:
+    """--url on the top command: what `login` uses unless given its own."""
+    return click.option(
+        "--url", metavar="URL", expose_value=False, callback=_remember,
+        help="The server's base URL for `login` (also accepted after it).",
     )(function)
 
 

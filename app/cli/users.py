@@ -14,7 +14,14 @@ import click
 
 from app.cli import output
 from app.cli.context import AdminContext, AppRef, row_action
-from app.cli.options import app_option, group_option, json_option, profile_option, prompt_for
+from app.cli.options import (
+    app_option,
+    group_option,
+    group_profile_option,
+    json_option,
+    profile_option,
+    prompt_for,
+)
 
 KEY_WARNING = ("Copy the key now: it cannot be retrieved later. Only a digest of it is "
                "stored; if it is lost, create another key.")
@@ -48,6 +55,7 @@ def _display_name(user: Mapping[str, Any]) -> str:
 
 
 @click.group()
+@group_profile_option
 def users() -> None:
     """Manage an app's users; create server API keys.
 
@@ -197,9 +205,10 @@ def _user_path(_context: AdminContext, app: AppRef, ref: str) -> tuple[str, str]
 
 
 def _user_action(command: str, method: str, suffix: str, done: str, summary: str,
-                 example: str) -> click.Command:
+                 example: str, confirm_consequence: str | None = None) -> click.Command:
     return row_action(
         users, command, method=method, suffix=suffix, done=done, locate=_user_path,
+        confirm_consequence=confirm_consequence,
         help_text=(f"{summary}\n\n\b\nExamples:\n  {example}\n"
                    f"  appservices users {command} --user ID  # asks for the app"),
         row_option=click.option("--user", "ref", required=True, metavar="ID",
@@ -214,8 +223,10 @@ _user_action("enable", "PUT", "/enable", "Enabled",
              "Enable a disabled user again.",
              "appservices users enable --app myapp --user 65f0c0ffee0000000000beef")
 _user_action("delete", "DELETE", "", "Deleted",
-             "Delete a user with its identities, API keys and sessions.",
-             "appservices users delete --app myapp --user 65f0c0ffee0000000000beef")
+             "Delete a user with its identities, API keys and sessions. Asks first; --yes "
+             "skips the question (needed without a terminal).",
+             "appservices users delete --app myapp --user 65f0c0ffee0000000000beef --yes",
+             confirm_consequence=", with its identities, API keys and sessions")
 _user_action("revoke", "PUT", "/logout", "Revoked the sessions of",
              "Revoke a user's sessions (log it out everywhere); it may log in again.",
              "appservices users revoke --app myapp --user 65f0c0ffee0000000000beef")

@@ -398,6 +398,9 @@ def profile(admin_key: AdminKey) -> dict[str, Any]:
                         "provider_id": ZERO_ID}],
         "data": {"name": admin_key.public_key},
         "type": "normal",
-        "roles": [{"role_name": ROLE_NAME, "group_id": group.id} for group in groups_of(admin_key)],
+        # group_name is ours (the original's roles name a group by id only): people know
+        # their projects by name, and `appservices whoami` shows it.
+        "roles": [{"role_name": ROLE_NAME, "group_id": group.id, "group_name": group.name}
+                  for group in groups_of(admin_key)],
     }
 

@@ -7,7 +7,7 @@ chooses (none to seven days), then never again (app.domain.key_values has the ru
 
 A roll is not a new key: no limit is counted, no user or identity is made.
 
-Decisions (README, "Rolling a server key"):
+Decisions (docs/sdks-and-scripts.md, "Rolling a server key"):
 - Sessions follow their value. With no grace the old value stops at once and the
   sessions it opened end with it; with a grace period they end when it does.
 - A second roll while a grace period runs keeps only the newest previous value: the

@@ -12,7 +12,7 @@ from app.domain.key_rolls import RolledKey
 
 class RequestSchema(Schema):
     """What a request may carry, in either API. The rule for a field it does not declare
-    (README, "Request bodies"): it is ignored, as the original ignores it. Real clients
+    (docs, "Request bodies"): it is ignored, as the original ignores it. Real clients
     send fields beyond the official document (realm-js' importer creates apps with
     `sync`, SDKs describe their device), and refusing one would break a client for
     nothing. What is declared is typed strictly: a wrong type is a 400."""

@@ -130,7 +130,9 @@ def the_admin_selects_a_provider(console: Console, button: str, provider: str) -
 def the_admin_selects_from_authentication(console: Console, provider: str) -> None:
     console.page.get_by_role("row", name=provider).get_by_role(
         "link", name=provider, exact=True).click()
-    expect(console.page.get_by_role("heading", name=provider, exact=True)).to_be_visible()
+    # The provider's own page ("API Keys provider"), not the app's keys ("API Keys").
+    expect(console.page.get_by_role("heading", name=f"{provider} provider", exact=True)
+           ).to_be_visible()
 
 
 @when(pattern('the admin clicks "{name}"'))

@@ -3,7 +3,7 @@
 Reads the statement ids from docs/behaviours.md, the
 @S tags of every scenario in features/, the ids each existing notebook in notebooks/
 names in its markdown cells ("Statements shown: S1, S3"), and the table under
-"## Traceability" in README.md (columns `id | scenarios | notebook | status`). A
+"## Traceability" in docs/contributing.md (columns `id | scenarios | notebook | status`). A
 status starting with "pending" says the part is not built yet.
 """
 
@@ -22,7 +22,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 STATEMENTS = REPOSITORY / "docs" / "behaviours.md"
 FEATURES = REPOSITORY / "features"
 NOTEBOOKS = REPOSITORY / "notebooks"
-README = REPOSITORY / "README.md"
+TABLE = REPOSITORY / "docs" / "contributing.md"
 HEADING = "## Traceability"
 COLUMNS = ["id", "scenarios", "notebook", "status"]
 
@@ -89,19 +89,19 @@ def notebooks_by_id() -> dict[str, list[str]]:
 
 
 def readme_rows() -> dict[str, dict[str, str]]:
-    """The README's traceability table: id -> {column: cell}."""
-    lines = README.read_text().splitlines()
+    """The traceability table (docs/contributing.md): id -> {column: cell}."""
+    lines = TABLE.read_text().splitlines()
     if HEADING not in lines:
-        pytest.fail(f"README.md has no '{HEADING}' section", pytrace=False)
+        pytest.fail(f"docs/contributing.md has no '{HEADING}' section", pytrace=False)
     section: list[str] = []
     for line in lines[lines.index(HEADING) + 1:]:
         if line.startswith("#") and not line.startswith("###"):
             break
         section.append(line)
     table = [line.strip() for line in section if line.strip().startswith("|")]
-    assert len(table) > 2, f"the '{HEADING}' section of README.md has no table"
+    assert len(table) > 2, f"the '{HEADING}' section of docs/contributing.md has no table"
     header = [cell.strip() for cell in table[0].strip("|").split("|")]
-    assert header == COLUMNS, f"README's traceability table has columns {header}, not {COLUMNS}"
+    assert header == COLUMNS, f"the traceability table has columns {header}, not {COLUMNS}"
     rows: dict[str, dict[str, str]] = {}
     for line in table[2:]:  # after the header and its |---| line
         cells = [cell.strip() for cell in line.strip("|").split("|")]
@@ -118,8 +118,8 @@ def test_readme_lists_every_statement_and_no_other() -> None:
     rows = readme_rows()
     missing = [statement for statement in ids if statement not in rows]
     unknown = [statement for statement in rows if statement not in ids]
-    assert not missing, f"README's traceability table lacks {', '.join(missing)}"
-    assert not unknown, (f"README's traceability table lists {', '.join(unknown)}, "
+    assert not missing, f"the traceability table lacks {', '.join(missing)}"
+    assert not unknown, (f"the traceability table lists {', '.join(unknown)}, "
                          f"which {STATEMENTS.name} does not have")
 
 
@@ -130,8 +130,8 @@ def test_every_statement_has_a_scenario_or_a_notebook_or_is_pending() -> None:
                 and not _is_pending(rows.get(statement))]
     assert not untraced, (
         f"no scenario (an @{untraced[0]} tag in features/) and no notebook (a markdown cell "
-        f"naming it in notebooks/) shows {', '.join(untraced)}, and README does not list "
-        f"{'it' if len(untraced) == 1 else 'them'} as pending"
+        f"naming it in notebooks/) shows {', '.join(untraced)}, and docs/contributing.md "
+        f"does not list {'it' if len(untraced) == 1 else 'them'} as pending"
     )
 
 
@@ -139,8 +139,8 @@ def test_no_statement_listed_as_pending_is_shown_already() -> None:
     scenarios, notebooks, rows = scenarios_by_id(), notebooks_by_id(), readme_rows()
     stale = [statement for statement in statement_ids() if _is_pending(rows.get(statement))
              and (scenarios[statement] or notebooks[statement])]
-    assert not stale, (f"README lists {', '.join(stale)} as pending, but scenarios or "
-                       "notebooks show them: update the traceability table")
+    assert not stale, (f"docs/contributing.md lists {', '.join(stale)} as pending, but "
+                       "scenarios or notebooks show them: update the traceability table")
 
 
 def test_scenarios_name_only_real_statements() -> None:

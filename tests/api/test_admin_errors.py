@@ -92,7 +92,7 @@ def test_a_body_with_no_content_type_and_nothing_in_it_is_a_missing_parameter(
 def test_a_field_no_request_declares_is_ignored(
     admin_session: InProcessAdmin, enabled_app: dict[str, Any], subtests: pytest.Subtests
 ) -> None:
-    # The rule (README, "Request bodies"): as the original does, and as real clients
+    # The rule (docs, "Request bodies"): as the original does, and as real clients
     # need (realm-js' importer creates apps with "sync"). Ignored means no effect at all.
     app_path = admin_session.app_path(enabled_app["_id"])
     assert_json(admin_session.post(f"{app_path}/auth_providers",

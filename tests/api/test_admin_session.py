@@ -288,9 +288,11 @@ def test_the_profile_names_the_admin_and_a_role_per_granted_group(
     assert OBJECT_ID.match(body["user_id"])
     assert len(body["roles"]) == 1
     role = body["roles"][0]
-    assert set(role) == {"role_name", "group_id"}
+    # The original's two fields, and our group_name (people know groups by name).
+    assert set(role) == {"role_name", "group_id", "group_name"}
     assert isinstance(role["role_name"], str) and role["role_name"]
     assert OBJECT_ID.match(role["group_id"])
+    assert role["group_name"] == "default"
 
 
 def test_the_profile_user_id_is_the_one_login_returned(

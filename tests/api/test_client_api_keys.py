@@ -390,7 +390,7 @@ def test_a_malformed_create_request_is_refused(
 
 
 def test_a_field_the_request_does_not_declare_is_ignored(realm: ClientApp, ann: Tokens) -> None:
-    # The rule for undeclared fields (README, "Request bodies"); a chosen key is not one.
+    # The rule for undeclared fields (docs, "Request bodies"); a chosen key is not one.
     response = realm.post(KEYS, ann.refresh_token,
                           json={"name": "ok", "extra": True, "key": "chosen-by-me"})
 

@@ -590,7 +590,7 @@ def test_a_key_that_is_not_a_string_is_an_invalid_parameter(realm: ClientApp) ->
 
 
 def test_a_register_request_with_an_undeclared_field_ignores_it(realm: ClientApp) -> None:
-    # The rule for undeclared fields (README, "Request bodies"): no effect at all.
+    # The rule for undeclared fields (docs, "Request bodies"): no effect at all.
     response = realm.client.post(realm.app_url("/auth/providers/local-userpass/register"),
                                  json={"email": "ann@example.com", "password": PASSWORD,
                                        "admin": True})

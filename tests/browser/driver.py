@@ -14,7 +14,7 @@ from tests.support.live_server import ADMIN_PRIVATE_KEY, ADMIN_PUBLIC_KEY, LiveS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
-# Every screenshot has this size, so the README's pictures do not jump about.
+# Every screenshot has this size, so docs/console.md's pictures do not jump about.
 SCREENSHOT_VIEWPORT = {"width": 1024, "height": 768}
 
 

@@ -127,7 +127,7 @@ def test_the_authentication_page_enables_and_disables_the_api_key_provider(
     expect(page.get_by_text("It has no configuration options.")).to_be_visible()
     page.get_by_role("button", name="Disable the API Keys provider").click()
     expect(page.get_by_text("The API Keys provider is disabled.")).to_be_visible()
-    expect(page.get_by_role("heading", name="API Keys", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="API Keys provider", exact=True)).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("Disabled")
 
 
@@ -152,5 +152,5 @@ def test_the_apps_and_users_pages(person: Person, shots: Path) -> None:
     rows.first.get_by_role("button", name="Disable").click()
     expect(page.get_by_role("row").filter(has_text="Disabled")).to_have_count(1)
     page.get_by_role("link", name="Apps", exact=True).first.click()
-    expect(page.get_by_role("link", name="storefront")).to_be_visible()
+    expect(page.get_by_role("link", name="storefront", exact=True)).to_be_visible()
     screenshot(page, shots, "apps")

@@ -1,4 +1,5 @@
-"""The README's screenshots exist, are the browser tests' size, and are all used."""
+"""The console page's screenshots (docs/console.md) exist, are the browser tests' size, and
+are all used."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_the_readme_shows_every_screenshot_and_each_exists_at_the_browser_tests_size() -> None:
-    readme = (REPOSITORY / "README.md").read_text()
-    shown = set(re.findall(r"\]\((docs/screenshots/[\w.-]+\.png)\)", readme))
-    on_disk = {f"docs/screenshots/{path.name}" for path in SCREENSHOTS.glob("*.png")}
-    assert shown, "README.md shows no screenshot"
+def test_the_console_page_shows_every_screenshot_and_each_exists_at_the_browser_tests_size(
+) -> None:
+    page = (REPOSITORY / "docs" / "console.md").read_text()
+    shown = set(re.findall(r"\]\((screenshots/[\w.-]+\.png)\)", page))
+    on_disk = {f"screenshots/{path.name}" for path in SCREENSHOTS.glob("*.png")}
+    assert shown, "docs/console.md shows no screenshot"
     assert shown == on_disk
     expected = (SCREENSHOT_VIEWPORT["width"], SCREENSHOT_VIEWPORT["height"])
     for path in sorted(SCREENSHOTS.glob("*.png")):

@@ -52,7 +52,7 @@ def test_apikeys_disable_enable_and_delete_by_name_or_id(logged_in: Cli,
     assert admin_api.server_keys(keys_app["_id"])[0]["disabled"] is False
     assert login_status() == 200
 
-    logged_in.ok("apikeys", "delete", "--app", keys_app["_id"], "--key", "switch")
+    logged_in.ok("apikeys", "delete", "--app", keys_app["_id"], "--key", "switch", "--yes")
     assert admin_api.server_keys(keys_app["_id"]) == []
     assert login_status() == 401
 

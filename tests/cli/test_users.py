@@ -210,7 +210,7 @@ def test_users_disable_enable_revoke_and_delete(logged_in: Cli, keys_app: dict[s
     assert refreshed.status_code == 401
     assert login_status() == 200  # revoked sessions, not the user
 
-    logged_in.ok("users", "delete", "--app", ref, "--user", user_id)
+    logged_in.ok("users", "delete", "--app", ref, "--user", user_id, "--yes")
     assert user_id not in [u["_id"] for u in admin_api.users(keys_app["_id"])]
 
 

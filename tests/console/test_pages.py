@@ -39,7 +39,7 @@ def test_every_page_renders(app: Flask, console: Console) -> None:
         f"{base}/users/providers/api-key": "App Users",
         f"{base}/users/providers/api-key/new": "App Users",
         f"{base}/authentication": "Authentication",
-        f"{base}/authentication/{provider.id}": "API Keys",
+        f"{base}/authentication/{provider.id}": "API Keys provider",
         f"{base}/api-keys/{issued.api_key.id}/delete": "Delete API key reporting?",
         f"{base}/users/{issued.api_key.user_id}/delete": f"Delete user {issued.api_key.user_id}?",
     }

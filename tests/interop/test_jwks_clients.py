@@ -62,7 +62,7 @@ def test_pyjwkclient_verifies_tokens_before_and_after_a_rotation(
     discovery = requests.get(f"{live_server.base_url}/.well-known/openid-configuration",
                              timeout=10).json()
     # PyJWKClient refetches on an unknown kid at most every 30 s by default: a backend
-    # that fetched in the 30 s before a rotation refuses new tokens until then (README).
+    # that fetched in the 30 s before a rotation refuses new tokens until then (docs).
     # The test does not wait that long.
     client = jwt.PyJWKClient(discovery["jwks_uri"], cache_keys=True, cooldown_duration=0)
     before = _login(live_server.base_url, app["client_app_id"], "ada@example.com")

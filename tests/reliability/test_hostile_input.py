@@ -6,7 +6,7 @@ and the whole database (every table but the failed-login counters, whose job is 
 such attempts) is compared before and after. Refusals that change nothing matter most
 where the request would destroy something: deletes, disables, key creation.
 
-Much is shown elsewhere and not repeated here (README, "Guarantees"): tests/api/
+Much is shown elsewhere and not repeated here (docs/security.md, "Guarantees"): tests/api/
 test_admin_errors.py (non-JSON bodies, bodies that are not objects, content types,
 undeclared fields (ignored), wrong types, size limits, malformed ids on every admin path,
 unknown routes and methods), test_client_api_keys.py (name rules, foreign and malformed key ids),

@@ -28,6 +28,8 @@ class AdminLoginSchema(StrictSchema):
 class RoleSchema(Schema):
     role_name = fields.String(required=True)
     group_id = fields.String(required=True)
+    group_name = fields.String(metadata={
+        "description": "The group's name (our extension; the original names groups by id)"})
 
 
 

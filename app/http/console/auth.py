@@ -68,20 +68,31 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def signed_in_admin() -> bool:
+    """Set `g.admin_key` from the session cookie; whether someone is signed in.
+
+    Also used by the error page of a URL no console route matches (the blueprint's hooks
+    do not run for it), so that a signed-in admin keeps the navigation there.
+    """
+    session_id, admin_key_id = session.get(SESSION_ID), session.get(ADMIN_KEY_ID)
+    if isinstance(session_id, str) and isinstance(admin_key_id, str):
+        try:
+            g.admin_key = admin.session_admin(session_id, admin_key_id)
+            return True
+        except InvalidSession:
+            session.clear()
+            flash("Your session has ended. Sign in again.", "info")
+    return False
+
+
 @bp.before_request
 def require_admin() -> BaseResponse | None:
     """Refuse a form without its CSRF token; send anyone not signed in to the sign-in page."""
     csrf.protect()  # POST only; raises CSRFError (a 400 page)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    session_id, admin_key_id = session.get(SESSION_ID), session.get(ADMIN_KEY_ID)
-    if isinstance(session_id, str) and isinstance(admin_key_id, str):
-        try:
-            g.admin_key = admin.session_admin(session_id, admin_key_id)
-            return None
-        except InvalidSession:
-            session.clear()
-            flash("Your session has ended. Sign in again.", "info")
+    if signed_in_admin():
+        return None
     come_back = current_path() if request.method == "GET" else None
     return redirect(url_for("console.sign_in", next=come_back))
 

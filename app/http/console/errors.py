@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from app.domain import availability
 from app.domain.errors import DomainError
 from app.http import errors as api_errors
+from app.http.console.auth import signed_in_admin
 from app.http.console.blueprint import bp, in_console, secure_headers
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,11 @@ def init_app(app: Flask) -> None:
 
     def routing_error(error: HTTPException) -> Response:
         if in_console(request.path):
+            if g.get("admin_key") is None:
+                try:
+                    signed_in_admin()
+                except Exception:  # the database is down: the page, without navigation
+                    log.warning("could not read the console session for an error page")
             return _http_error_page(error)
         return api_errors.http_exception_response(error)
 

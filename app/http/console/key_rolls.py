@@ -13,7 +13,7 @@ from flask import request
 from app.domain import api_keys, key_rolls
 from app.domain.errors import DomainError
 from app.http.console.blueprint import bp
-from app.http.console.pages import APP, Page, _app, _app_page
+from app.http.console.pages import APP, Page, _app, _app_page, public_base_url
 
 # The grace periods the form offers (seconds, label); the Admin API and CLI take any
 # number of seconds up to 7 days.
@@ -47,4 +47,4 @@ def roll_api_key(group_id: str, app_id: str, key_id: str) -> Page:
     # The value goes into this response only: not into a URL, a redirect, or the session.
     return _app_page("api_key_created.html", group, app, section="users", tab="providers",
                      api_key=rolled.api_key, key=rolled.key, rolled=True,
-                     previous_valid_until=rolled.previous_valid_until)
+                     previous_valid_until=rolled.previous_valid_until, base_url=public_base_url())

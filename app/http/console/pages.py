@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.domain import admin, api_keys, apps, providers, registrations, usage, users
@@ -102,6 +102,18 @@ def _apps_page(groups: list[Group], *, error: str | None = None, name: str = "",
     return page, status
 
 
+@bp.route(APP + "/delete", methods=["GET", "POST"])
+def delete_app(group_id: str, app_id: str) -> BaseResponse | Page:
+    """Ask, then delete an app with everything in it."""
+    group, app = _app(group_id, app_id)
+    return _confirm_then_delete(
+        group, app, what=f"app {app.name}",
+        consequence=(f"Its users, API keys, providers and sessions are deleted with it: "
+                     f"nothing logs in to {app.client_app_id} any more."),
+        back=url_for("console.apps"), delete=lambda: apps.delete_app(app),
+    )
+
+
 @bp.route(APP)
 def app_home(group_id: str, app_id: str) -> BaseResponse:
     _app(group_id, app_id)
@@ -115,8 +127,33 @@ def app_home(group_id: str, app_id: str) -> BaseResponse:
 def authentication(group_id: str, app_id: str) -> Page:
     """The app's authentication providers, each with its state and a toggle."""
     group, app = _app(group_id, app_id)
-    return _app_page("authentication.html", group, app, section="authentication",
-                     providers=providers.list_providers(app))
+    return _authentication_page(group, app)
+
+
+def _authentication_page(group: Group, app: App, *, status: int = 200,
+                         add_error: str | None = None) -> Page:
+    listed = providers.list_providers(app)
+    present = {provider.type for provider in listed}
+    addable = [provider_type for provider_type in PROVIDER_TITLES if provider_type not in present]
+    return _app_page("authentication.html", group, app, status=status,
+                     section="authentication", providers=listed, addable=addable,
+                     add_error=add_error)
+
+
+@bp.route(APP + "/authentication/add", methods=["POST"])
+def add_provider(group_id: str, app_id: str) -> BaseResponse | Page:
+    """Add a provider the app lacks, enabled (Email/Password: confirming users or not)."""
+    group, app = _app(group_id, app_id)
+    provider_type = request.form.get("type", "")
+    config = ({"autoConfirm": request.form.get("auto_confirm") == "1"}
+              if provider_type == providers.LOCAL_USERPASS else {})
+    try:
+        providers.create_provider(app, provider_type, config=config)
+    except DomainError as error:
+        return _authentication_page(group, app, status=error.status, add_error=error.message)
+    flash(f"The {PROVIDER_TITLES.get(provider_type, provider_type)} provider is added and "
+          "enabled.", "success")
+    return redirect(url_for("console.authentication", group_id=group_id, app_id=app_id))
 
 
 @bp.route(APP + "/authentication/<provider_id>")
@@ -124,8 +161,10 @@ def provider_page(group_id: str, app_id: str, provider_id: str) -> Page:
     """One provider: its state, its toggle, and (for API Keys) the way to its keys."""
     group, app = _app(group_id, app_id)
     provider = providers.get_provider(app, provider_id)
+    title = PROVIDER_TITLES.get(provider.type, provider.name)
+    # "... provider": the API Keys page is the app's keys; this is the provider's settings.
     return _app_page("provider.html", group, app, section="authentication", provider=provider,
-                     provider_title=PROVIDER_TITLES.get(provider.type, provider.name))
+                     provider_title=title, page_title=f"{title} provider")
 
 
 @bp.route(APP + "/authentication/<provider_id>/" + ACTION, methods=["POST"])
@@ -255,12 +294,18 @@ def api_keys_page(group_id: str, app_id: str) -> BaseResponse | Page:
     try:
         issued = api_keys.create_server_key(app, name)
     except DomainError as error:
-        return _app_page("api_key_new.html", group, app, status=error.status, section="users",
-                         tab="providers", provider=_api_key_provider(app), name=name,
-                         error=_name_problem(error, name))
+        return _app_page("api_key_new.html", group, app, status=error.status,
+                         section="users", tab="providers", provider=_api_key_provider(app),
+                         name=name, error=_name_problem(error, name))
     # The value goes into this response only: not into a URL, a redirect, or the session.
     return _app_page("api_key_created.html", group, app, status=201, section="users",
-                     tab="providers", api_key=issued.api_key, key=issued.key)
+                     tab="providers", api_key=issued.api_key, key=issued.key,
+                     base_url=public_base_url())
+
+
+def public_base_url() -> str:
+    """The base URL clients use: PUBLIC_URL, or the one this page was asked for."""
+    return str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
 def _name_problem(error: DomainError, name: str) -> str:
