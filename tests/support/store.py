@@ -146,3 +146,15 @@ def take_away_schema_9() -> None:
 def index_names(table: str) -> set[str]:
     """The names of a table's indexes. Call inside `in_database`."""
     return {index.name for index in storage.database.get_indexes(table)}
+
+
+# What schema 11 added: each API key's last login.
+SCHEMA_11_COLUMNS = ("last_used_at", "last_used_ip", "last_used_sdk", "last_used_sdk_version",
+                     "last_used_platform", "last_used_platform_version")
+
+
+def take_away_schema_11() -> None:
+    """Give the database the shape of version 10 as far as version 11 goes: without the
+    key columns it added. Call inside `in_database`."""
+    for column in SCHEMA_11_COLUMNS:
+        storage.database.execute_sql(f'ALTER TABLE "api_key" DROP COLUMN "{column}"')

@@ -36,6 +36,7 @@ class DeviceSchema(Schema):
     appVersion = fields.String()
     platform = fields.String()
     platformVersion = fields.String()
+    sdk = fields.String(metadata={"description": "The SDK's name (realm-core's SDKs send it)"})
     sdkVersion = fields.String()
 
 
