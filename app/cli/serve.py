@@ -13,8 +13,12 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import shutil
 import socket
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -77,6 +81,35 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+# prometheus_client's multiprocess mode: each worker writes its values to files there, and
+# a scrape sums every worker's (app/http/metrics.py).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_directory() -> Iterator[str]:
+    """The folder where the workers share their metrics, for as long as the server runs.
+
+    The operator's, when PROMETHEUS_MULTIPROC_DIR names one (left as it is: it may be kept
+    on purpose). Otherwise a new, empty folder of this server's own, removed when it
+    stops: files of an earlier run would add its counts to this one's. Set in the
+    environment before the service is imported: prometheus_client chooses where values
+    live when it is first imported, and the workers inherit the choice.
+    """
+    configured = os.environ.get(METRICS_DIR_VARIABLE)
+    if configured:
+        os.makedirs(configured, mode=0o700, exist_ok=True)
+        yield configured
+        return
+    created = tempfile.mkdtemp(prefix="appservices-metrics-")  # mode 0700
+    os.environ[METRICS_DIR_VARIABLE] = created
+    try:
+        yield created
+    finally:
+        os.environ.pop(METRICS_DIR_VARIABLE, None)
+        shutil.rmtree(created, ignore_errors=True)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="APPSERVICES_HOST",
               help="Address to listen on (0.0.0.0 for every interface).")
@@ -95,7 +128,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """
     if port_in_use(host, port):
         raise click.ClickException(f"port {port} is in use: pass --port")
+    with metrics_directory():
+        _serve(host, port, workers)
 
+
+def _serve(host: str, port: int, workers: int | None) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
