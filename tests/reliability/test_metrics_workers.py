@@ -47,7 +47,8 @@ def _successes_per_worker(folder: Path) -> dict[int, float]:
     """What each worker's own file says it counted."""
     counted = {}
     for path in folder.glob("counter_*.db"):
-        metrics = MultiProcessCollector.merge([str(path)], accumulate=True)
+        metrics = MultiProcessCollector.merge(  # type: ignore[no-untyped-call]
+            [str(path)], accumulate=True)
         counted[int(path.stem.rsplit("_", 1)[1])] = sum(
             sample.value for metric in metrics for sample in metric.samples
             if sample.name == LOGINS and sample.labels.get("outcome") == "success")
