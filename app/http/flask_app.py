@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from app.http.json_body import ServiceRequest
 
@@ -15,10 +15,13 @@ if TYPE_CHECKING:
 
 # Where the environ keeps, once the request is answered, what Flask matched it to (Flask
 # clears its own request object from the environ as the request ends): the URL rule (None
-# for a path no route serves) and the view's arguments. The metrics and the JSON access
-# log read them there.
+# for a path no route serves), the view's arguments, and the client user and app the
+# request was made as, when known (a client token's, or a successful login's: the views
+# set `g.user_id` and `g.app_id`). The metrics and the JSON access log read them there.
 SERVED_RULE = "appservices.url_rule"
 SERVED_ARGS = "appservices.view_args"
+SERVED_USER = "appservices.user_id"
+SERVED_APP = "appservices.app_id"
 # Told of every answered request: its environ (see SERVED_RULE), its status line and how
 # long the answer took, in seconds.
 RequestObserver = Callable[["WSGIEnvironment", str, float], None]
@@ -47,6 +50,13 @@ class ServiceFlask(Flask):
         environ = request.environ
         environ[SERVED_RULE] = request.url_rule
         environ[SERVED_ARGS] = request.view_args
+        caller = g.get("caller")
+        if caller is not None:
+            environ[SERVED_USER] = caller.user.id
+            environ[SERVED_APP] = caller.session.app_id
+        else:
+            environ[SERVED_USER] = g.get("user_id")
+            environ[SERVED_APP] = g.get("app_id")
         return super().process_response(response)
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse

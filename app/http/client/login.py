@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, g
 from flask import request as http_request
 
 from app.domain import logins, providers, sessions
@@ -41,19 +41,23 @@ def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
     """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
     `local-userpass` ({"username", "password"})."""
     target = logins.login_target(clientAppId, provider)
+    g.app_id = target.app.id  # for the access log (app.http.flask_app)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
     # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
     request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to,
                                   client_address=http_request.remote_addr)
     if provider == providers.API_KEY:
-        return logins.login_with_api_key(target, _required(body, "key"), request)
-    if provider == providers.ANON_USER:
-        return logins.login_anonymously(target, request)
-    if provider == providers.LOCAL_USERPASS:
-        return logins.login_with_password(
+        result = logins.login_with_api_key(target, _required(body, "key"), request)
+    elif provider == providers.ANON_USER:
+        result = logins.login_anonymously(target, request)
+    elif provider == providers.LOCAL_USERPASS:
+        result = logins.login_with_password(
             target, _required(body, "username"), _required(body, "password"), request
         )
-    raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
+    else:
+        raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
+    g.user_id = result.user_id
+    return result
 
 
 @blp.route("/app/<string:clientAppId>/auth/providers/local-userpass/register",
