@@ -72,7 +72,7 @@ class ServiceMetrics:
 
     def __init__(self) -> None:
         self.multiprocess_dir = os.environ.get(MULTIPROCESS_DIR_VARIABLE) or None
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()
         self.requests = Histogram(
             "appservices_request_duration_seconds",
             "Time to answer a request, per route (the URL rule) and method",
@@ -98,11 +98,11 @@ class ServiceMetrics:
         rule = environ.get(SERVED_RULE)
         route = rule.rule if rule is not None else UNMATCHED_ROUTE
         method = environ.get("REQUEST_METHOD", "")
+        if method not in _METHODS:  # a client can send any word as its method
+            method = "other"
         key = (route, method)
         series = self._request_series.get(key)
         if series is None:
-            if method not in _METHODS:  # a client can send any word as its method
-                key = (route, "other")
             series = self._request_series[key] = self.requests.labels(*key)
         series.observe(seconds)
         code = int(status[:3]) if status[:3].isdigit() else 500

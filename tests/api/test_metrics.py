@@ -90,6 +90,7 @@ def test_routes_are_labelled_by_rule_and_unknown_providers_and_paths_stay_bounde
 ) -> None:
     realm.api.login(realm.client_app_id, "made-up-provider", {})
     realm.client.get("/no/such/path/6f0000000000000000000001")
+    realm.client.open("/healthz/live", method="BREW")
 
     response = realm.client.get("/metrics")
     samples = parse(response.get_data(as_text=True))
@@ -97,8 +98,10 @@ def test_routes_are_labelled_by_rule_and_unknown_providers_and_paths_stay_bounde
     assert value(samples, "appservices_logins_total", provider="other", outcome="refused") == 1
     assert value(samples, "appservices_request_duration_seconds_count",
                  route="unmatched", method="GET") == 1
+    assert value(samples, "appservices_request_duration_seconds_count",
+                 route="unmatched", method="other") == 1  # 405: no rule matched BREW
     text = response.get_data(as_text=True)
-    for raw in (realm.client_app_id, "made-up-provider", "6f0000000000000000000001"):
+    for raw in (realm.client_app_id, "made-up-provider", "6f0000000000000000000001", "BREW"):
         assert raw not in text
 
 
