@@ -64,6 +64,15 @@ def exposure_warning(host: str, public_url: str, allowed_hosts: str) -> str | No
             "PUBLIC_URL to the address clients use, e.g. https://auth.example.com.")
 
 
+def metrics_warning(host: str, metrics_enabled: bool, metrics_token: str) -> str | None:
+    """A warning when other machines can read /metrics without a token: it names apps by
+    id and counts their keys and logins."""
+    if not metrics_enabled or metrics_token or _is_loopback(host):
+        return None
+    return (f"warning: listening on {host} with /metrics open to anyone; set METRICS_TOKEN "
+            "(or METRICS_ENABLED=false), or keep /metrics from other networks at your proxy.")
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Tell whether something already listens on `host`:`port` (as the server would bind it).
 
@@ -168,10 +177,14 @@ def _serve(host: str, port: int, workers: int | None) -> None:
             f"appservices-auth listening on http://{host}:{port}", err=True))
         return server
 
-    warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
-                               flask_app.config["ALLOWED_HOSTS"])
-    if warning:
-        click.echo(warning, err=True)
+    warnings = (
+        exposure_warning(host, flask_app.config["PUBLIC_URL"], flask_app.config["ALLOWED_HOSTS"]),
+        metrics_warning(host, flask_app.config["METRICS_ENABLED"],
+                        flask_app.config["METRICS_TOKEN"]),
+    )
+    for warning in warnings:
+        if warning:
+            click.echo(warning, err=True)
     while True:
         try:
             new_server().serve(target_loader=serve_worker.application, wrap_loader=False)
