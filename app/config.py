@@ -234,10 +234,25 @@ class Settings:
     PRUNE_INTERVAL_SECONDS: int = setting(
         60, env="PRUNE_INTERVAL_SECONDS", minimum=0, maximum=24 * 3600,
         doc="How often a server deletes the rows that only mattered until a time passed "
-            "(expired sessions, closed throttle windows); `0` never.")
+            "(expired sessions, closed throttle windows, app log entries past "
+            "`LOG_RETENTION_DAYS`); `0` never.")
     PRUNE_BATCH_SIZE: int = setting(
         500, env="PRUNE_BATCH_SIZE", minimum=10, maximum=100_000,
         doc="Rows one pruning transaction deletes; a pass repeats it until none is left.")
+    LOG_RETENTION_DAYS: int = setting(
+        10, env="LOG_RETENTION_DAYS", minimum=1, maximum=3650,
+        doc="Days an app log entry (Admin API `GET .../logs`, the console's Logs page) is "
+            "kept; older ones are deleted by the background pruner (10, as the original).")
+    APP_LOG_BATCH_MS: int = setting(
+        100, env="APP_LOG_BATCH_MS", minimum=0, maximum=10_000,
+        doc="How long a successful request's app log entry may wait to be written with "
+            "others (one transaction for many); an error's entry is written at once. `0` "
+            "writes each at once.")
+    SQLITE_CHECKPOINT_INTERVAL_MS: int = setting(
+        250, env="SQLITE_CHECKPOINT_INTERVAL_MS", minimum=0, maximum=60_000,
+        doc="SQLite: how often each server process copies the write-ahead log back into the "
+            "database, so that requests do not; `0` leaves it to the requests, as SQLite "
+            "does by default.")
     ADMIN_PUBLIC_KEY: str = setting(
         "", env="APPSERVICES_ADMIN_PUBLIC_KEY", shown="unset",
         doc="The public half of an admin key pair that exists whenever the server starts "
@@ -279,7 +294,7 @@ class Settings:
         "text", env="LOG_FORMAT", parse=_log_format,
         doc="The access log's lines (`appservices serve`, on stdout): `text`, the combined "
             "log format with the correlation id, or `json`, one JSON object per request "
-            "(see [Logs](#logs)). Never a token, key, password or query string.")
+            "(see [Access log](#access-log)). Never a token, key, password or query string.")
     METRICS_ENABLED: bool = setting(
         True, env="METRICS_ENABLED",
         doc="Serve Prometheus metrics at `/metrics` (see [Metrics](#metrics)); `false` "
@@ -289,6 +304,10 @@ class Settings:
         doc="When set, `/metrics` answers only requests with `Authorization: Bearer "
             "<token>` (401 otherwise). Set it when the service is reachable beyond your "
             "network: the metrics name apps and count their keys and logins.")
+    RESTART_PAUSE_SECONDS: int = setting(
+        1, env="RESTART_PAUSE_SECONDS", minimum=0, maximum=300,
+        doc="How long `appservices serve` waits before it starts its server again when "
+            "workers kept dying at once (a worker that cannot start must not spin).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -18,8 +18,8 @@ from app.config import Settings, load_or_create_secret
 from app.domain import admin, signing_keys
 from app.domain import settings as domain_settings
 from app.http import admin as admin_http
-from app.http import client as client_http
 from app.http import (
+    app_log,
     console,
     errors,
     headers,
@@ -29,10 +29,16 @@ from app.http import (
     swagger_ui,
     well_known,
 )
+from app.http import client as client_http
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
 from app.models import ALL_MODELS
 from app.pruner import Pruner
+from app.storage.checkpoints import (
+    DEFAULT_CHECKPOINT_PAGES,
+    REQUEST_CHECKPOINT_PAGES,
+    Checkpointer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +65,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(app.config["LOG_LEVEL"])
     domain_settings.configure(domain_settings.DomainSettings.from_config(app.config))
 
-    storage.connect_database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"])
+    checkpointer = Checkpointer(app.config["SQLITE_CHECKPOINT_INTERVAL_MS"])
+    storage.connect_database(
+        app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"],
+        checkpoint_pages=(REQUEST_CHECKPOINT_PAGES if checkpointer.enabled
+                          else DEFAULT_CHECKPOINT_PAGES))
     with storage.database.connection_context():
         storage.ensure_schema(ALL_MODELS)
         signing_keys.ensure_signing_key()  # a changed SECRET_KEY stops the start here
@@ -69,6 +79,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     storage.close_all()
     _register_connection_hooks(app)
     _start_pruning(app)
+    if checkpointer.enabled and storage.is_sqlite():
+        app.extensions["appservices_checkpointer"] = checkpointer
+        app.before_request(checkpointer.ensure_running)
 
     swagger_ui.init_app(app)  # before the Api: its /docs page replaces flask-smorest's
     api = ServiceApi(app, spec_kwargs={
@@ -80,6 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin_http.init_app(api)
     client_http.init_app(api)
     errors.init_app(app)
+    app_log.init_app(app)
     headers.init_app(app)
     console.init_app(app)
     index.init_app(app)

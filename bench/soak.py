@@ -13,8 +13,10 @@ seconds ahead, so a refresh token lives 1800 / advance * segment seconds of wall
 (60 s by default) and the pruner (PRUNE_INTERVAL_SECONDS, 10 s here) has expired rows
 to delete all along. MAX_SESSIONS_PER_USER is lifted by default, so that the rows go
 because they expired, not because of the bound; `--max-sessions 1000` shows the bound.
-It prints the session rows and the database's size after every segment, and the start,
-the end and the largest seen.
+Each login describes its device as realm-web does and never sends the device id back, as
+a script started afresh for each call would: each makes a device row, which must go too.
+It prints the session and device rows and the database's size after every segment, and
+the start, the end and the largest seen.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from bench.server import BenchServer
 from tests.support.http import CLIENT_BASE
 
 REFRESH_SECONDS = 1800
+# What realm-web says of itself in Node.js (bench/cli.py's logins send the same kind).
+DEVICE = {"platform": "node", "platformVersion": "20.11.0", "sdkVersion": "2.0.1"}
 CLOCK = "/_testing/clock"
 
 
@@ -46,29 +50,32 @@ CLOCK = "/_testing/clock"
 class Sample:
     seconds: float  # since the start
     rows: int  # session rows, expired or not
+    devices: int  # device rows
     database_mb: float
     logins_per_second: float = 0.0
 
 
-def _sqlite_figures(path: str) -> tuple[int, float]:
+def _sqlite_figures(path: str) -> tuple[int, int, float]:
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         rows = conn.execute("SELECT COUNT(*) FROM session").fetchone()[0]
+        devices = conn.execute("SELECT COUNT(*) FROM device").fetchone()[0]
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     wal = Path(f"{path}-wal")
     size = pages * page_size + (wal.stat().st_size if wal.exists() else 0)
-    return int(rows), size / 1e6
+    return int(rows), int(devices), size / 1e6
 
 
-def _postgres_figures(url: str) -> tuple[int, float]:
+def _postgres_figures(url: str) -> tuple[int, int, float]:
     with contextlib.closing(psycopg.connect(url)) as conn:
         row = conn.execute("SELECT (SELECT COUNT(*) FROM session), "
+                           "(SELECT COUNT(*) FROM device), "
                            "pg_database_size(current_database())").fetchone()
     assert row is not None
-    return int(row[0]), int(row[1]) / 1e6
+    return int(row[0]), int(row[1]), int(row[2]) / 1e6
 
 
-def _figures(url: str) -> tuple[int, float]:
+def _figures(url: str) -> tuple[int, int, float]:
     if url.startswith("sqlite"):
         return _sqlite_figures(url.removeprefix("sqlite:///"))
     return _postgres_figures(url)
@@ -121,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         login = wrk.Request("POST", f"{CLIENT_BASE}/app/{fixtures.client_app_id}/auth/"
                             "providers/api-key/login",
                             body=json.dumps({"key": fixtures.server_key,
-                                             "options": {"device": {}}}))
+                                             "options": {"device": DEVICE}}))
         started = time.monotonic()
         samples.append(Sample(0.0, *_figures(url)))
         print(f"{'t (s)':>6} {'logins/s':>9} {'errors':>7} {'session rows':>13} "
-              f"{'database MB':>12}", flush=True)
-        print(f"{0:6.0f} {'':>9} {'':>7} {samples[0].rows:13d} "
+              f"{'device rows':>12} {'database MB':>12}", flush=True)
+        print(f"{0:6.0f} {'':>9} {'':>7} {samples[0].rows:13d} {samples[0].devices:12d} "
               f"{samples[0].database_mb:12.1f}", flush=True)
         while time.monotonic() - started < args.minutes * 60:
             measured = wrk.run(wrk_path, server.base_url, login, seconds=args.segment,
@@ -134,16 +141,18 @@ def main(argv: list[str] | None = None) -> int:
             moved = requests.post(server.base_url + CLOCK,
                                   json={"advance_seconds": args.advance}, timeout=30)
             moved.raise_for_status()
-            rows, megabytes = _figures(url)
-            sample = Sample(time.monotonic() - started, rows, megabytes, measured.rps)
+            rows, devices, megabytes = _figures(url)
+            sample = Sample(time.monotonic() - started, rows, devices, megabytes,
+                            measured.rps)
             samples.append(sample)
             print(f"{sample.seconds:6.0f} {measured.rps:9.0f} {measured.errors:7d} "
-                  f"{rows:13d} {megabytes:12.1f}", flush=True)
+                  f"{rows:13d} {devices:12d} {megabytes:12.1f}", flush=True)
     first, last = samples[0], samples[-1]
     rates = [sample.logins_per_second for sample in samples[1:]]
-    print(f"start: {first.rows} session rows, {first.database_mb:.1f} MB; "
-          f"end: {last.rows} session rows, {last.database_mb:.1f} MB; "
-          f"largest: {max(s.rows for s in samples)} rows, "
+    print(f"start: {first.rows} session rows, {first.devices} device rows, "
+          f"{first.database_mb:.1f} MB; end: {last.rows} session rows, {last.devices} device "
+          f"rows, {last.database_mb:.1f} MB; largest: {max(s.rows for s in samples)} session "
+          f"rows, {max(s.devices for s in samples)} device rows, "
           f"{max(s.database_mb for s in samples):.1f} MB; "
           f"mean {sum(rates) / max(1, len(rates)):.0f} logins/s", flush=True)
     if args.json is not None:

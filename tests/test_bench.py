@@ -75,3 +75,22 @@ def test_the_server_comparison_prints_every_server_and_workload(tmp_path: Path) 
     for workload, by_server in comparison["kept"].items():
         assert set(by_server) == set(bench_servers.SERVERS), workload
         assert all(rps > 0 for rps in by_server.values()), (workload, by_server)
+
+
+def test_the_soak_prints_session_and_device_rows_as_it_goes(tmp_path: Path) -> None:
+    results = tmp_path / "soak.json"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "soak", "--minutes", "0.1", "--segment", "2",
+         "--workers", "1", "--json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "session rows" in completed.stdout and "device rows" in completed.stdout
+    samples = json.loads(results.read_text())
+    assert len(samples) >= 2  # the start, and at least one segment of logins
+    last = samples[-1]
+    assert last["logins_per_second"] > 0
+    # Each login described its device without an id: sessions and devices both grew.
+    assert last["rows"] > samples[0]["rows"] and last["devices"] > samples[0]["devices"]

@@ -22,11 +22,15 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import storage
+from app import __version__, clock, storage
 from app.cli.serve import exposure_warning
 from app.config import LOOPBACK_HOSTS
+from app.domain import usage
+from app.models import SchemaVersion
+from app.storage import SCHEMA_VERSION
 from tests.support.http import ADMIN_LOGIN as LOGIN
 from tests.support.live_server import free_port
+from tests.support.store import in_database
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -276,9 +280,29 @@ def test_healthz_answers_200_when_the_database_answers(client: FlaskClient) -> N
     body = response.json
     assert {key: body.pop(key) for key in ("status", "database")} == {
         "status": "ok", "database": "ok"}
+    # The release answering, and the schema the database records beside this release's.
+    assert {key: body.pop(key) for key in ("version", "schema_version")} == {
+        "version": __version__,
+        "schema_version": {"database": SCHEMA_VERSION, "code": SCHEMA_VERSION}}
     # What the database holds (issue 17): live sessions, and its size on disk.
     assert set(body) == {"sessions", "sessions_estimated", "database_bytes"}
     assert body["sessions"] >= 0 and body["database_bytes"] > 0
+
+
+def test_healthz_shows_a_database_migrated_by_a_newer_release(
+        app: Flask, client: FlaskClient) -> None:
+    # What an old server sees during a rolling upgrade, once a newer one has migrated.
+    newer = SchemaVersion.version == SCHEMA_VERSION + 1
+    with in_database(app):
+        SchemaVersion.create(version=SCHEMA_VERSION + 1, applied_at=clock.timestamp())
+    try:
+        usage.forget()
+        body = client.get("/healthz").json
+        assert body["schema_version"] == {"database": SCHEMA_VERSION + 1,
+                                          "code": SCHEMA_VERSION}
+    finally:  # the PostgreSQL database is the session's: the next test starts on it
+        with in_database(app):
+            SchemaVersion.delete().where(newer).execute()
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(
@@ -309,7 +333,7 @@ def test_liveness_answers_without_asking_the_database(
     response = client.get("/healthz/live")
 
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "version": __version__}
     assert client.get("/healthz").status_code == 503
 
 

@@ -12,11 +12,14 @@ from typing import Any
 import click
 import requests
 
+from app import __version__
 from app.cli.admin_keys import admin
 from app.cli.api_keys import api_keys
 from app.cli.apps import apps
 from app.cli.config_files import pull, push
 from app.cli.login import login, logout, whoami
+from app.cli.logs import logs
+from app.cli.maintenance import backup, migrate, restore
 from app.cli.serve import serve
 from app.cli.users import users
 
@@ -32,12 +35,13 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="appservices-auth")
+@click.version_option(__version__, prog_name="appservices")
 def main() -> None:
     """appservices-auth: API-key authentication of Atlas App Services, self-hosted.
 
     Log in once with an admin key pair, then manage apps, their authentication
-    providers (as files: pull, edit, push), their users and their server API keys.
+    providers (as files: pull, edit, push), their users, their server API keys and
+    their logs.
 
     \b
     Examples:
@@ -46,6 +50,7 @@ def main() -> None:
       appservices pull --local ./myapp --app myapp
       appservices push --local ./myapp
       appservices users create --type=api-key --app=<App ID> --name=<API Key Name>
+      appservices logs list --app myapp --errors --since 1h
 
     \b
     Every command takes --help. Shell completion (bash; zsh and fish alike):
@@ -53,5 +58,8 @@ def main() -> None:
     """
 
 
-for command in (login, logout, whoami, apps, users, api_keys, pull, push, serve, admin):
+for maintenance in (migrate, backup, restore):
+    admin.add_command(maintenance)
+for command in (login, logout, whoami, apps, users, api_keys, logs, pull, push, serve,
+                admin):
     main.add_command(command)

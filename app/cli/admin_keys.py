@@ -30,7 +30,7 @@ PAIR_COLUMNS: list[output.Column] = [
 
 @click.group()
 def admin() -> None:
-    """Manage admin key pairs on this machine's database.
+    """Manage admin key pairs and the database itself on this machine.
 
     Run it with the server's configuration (the same DATABASE_URL /
     APPSERVICES_INSTANCE_PATH, from the same folder): it writes to the database directly.
@@ -41,11 +41,13 @@ def admin() -> None:
       appservices admin create-key --group payments
       appservices admin list-keys
       appservices admin disable-key abcdefgh
+      appservices admin migrate
+      appservices admin backup --to /backups/appservices.db
     """
 
 
 @contextmanager
-def _server_database() -> Iterator[None]:
+def server_database() -> Iterator[None]:
     """Open the server's database with the server's configuration, as the server would."""
     from app import storage
     from app.factory import create_app
@@ -64,7 +66,7 @@ def _run(action: Callable[[], T]) -> T:
     from app.domain.errors import DomainError
 
     try:
-        with _server_database():
+        with server_database():
             return action()
     except DomainError as error:
         raise click.ClickException(error.message) from error
@@ -128,6 +130,8 @@ def disable_key(public_key: str) -> None:
     \b
     Examples:
       appservices admin disable-key abcdefgh
+      appservices admin migrate
+      appservices admin backup --to /backups/appservices.db
     """
     from app.domain import admin as admin_domain
 

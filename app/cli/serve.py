@@ -14,9 +14,10 @@ import errno
 import ipaddress
 import os
 import shutil
+import signal
 import socket
 import tempfile
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,9 +26,6 @@ import click
 
 # A stopping server lets requests in flight finish for this long, then ends its workers.
 GRACEFUL_STOP_SECONDS = 10
-# How long `serve` waits before it starts the server again after granian gave up on
-# workers that kept dying (a pause, so that a worker that cannot start does not spin).
-RESTART_PAUSE_SECONDS = 1.0
 
 
 def _default_workers() -> int:
@@ -196,6 +194,25 @@ def _serve(host: str, port: int, workers: int | None) -> None:
             # gunicorn kept replacing workers.
             if stopped.code in (0, None):
                 return
+            pause = flask_app.config["RESTART_PAUSE_SECONDS"]
             click.echo("appservices-auth: workers kept dying; starting the server again in "
-                       f"{RESTART_PAUSE_SECONDS:g} s", err=True)
-            time.sleep(RESTART_PAUSE_SECONDS)
+                       f"{pause:g} s", err=True)
+            if not _pause_before_restart(pause):
+                click.echo("appservices-auth: told to stop; not starting again", err=True)
+                return
+
+
+def _pause_before_restart(seconds: float) -> bool:
+    """Wait `seconds` before starting again; False if told to stop meanwhile.
+
+    Between two servers nobody else listens for SIGTERM (granian's handlers belonged to
+    the server that gave up), so an operator's stop would otherwise be lost.
+    """
+    stop = threading.Event()
+    stopping = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in stopping}
+    try:
+        return not stop.wait(seconds)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

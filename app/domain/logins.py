@@ -75,10 +75,25 @@ _KEY_WITH_USER_AND_IDENTITY = Select(
     digest=ApiKey.digest, app=ApiKey.app,
 )
 _SEEN_DEVICE = Statement(
-    lambda p: Device.update(last_seen=p.now, info=p.info)
+    # Kept at least as long as this login's session may live; never shortened.
+    lambda p: Device.update(
+        last_seen=p.now, info=p.info,
+        keep_until=peewee.Case(None, [(Device.keep_until.is_null(), peewee.SQL("NULL")),
+                                      (Device.keep_until < p.keep_until, p.keep_until)],
+                               Device.keep_until))
+    .where((Device.id == p.device_id) & (Device.app == p.app)),
+    now=Device.last_seen, info=Device.info, keep_until=Device.keep_until,
+    device_id=Device.id, app=Device.app,
+)
+# Seen by an anonymous session, which never expires: kept until further notice.
+_SEEN_DEVICE_FOR_EVER = Statement(
+    lambda p: Device.update(last_seen=p.now, info=p.info, keep_until=None)
     .where((Device.id == p.device_id) & (Device.app == p.app)),
     now=Device.last_seen, info=Device.info, device_id=Device.id, app=Device.app,
 )
+# A device outlives the longest session opened from it by this much: a margin for the
+# seconds between reading the clock here and in app.domain.sessions.open_session.
+DEVICE_GRACE_SECONDS = 60
 _INSERT_DEVICE = Insert(Device)
 
 
@@ -151,12 +166,15 @@ def device_info(device: dict[str, Any]) -> dict[str, str]:
             for name in DEVICE_FIELDS if name in device}
 
 
-def _device_id(app: App, device: dict[str, Any], info: dict[str, str]) -> str:
+def _device_id(app: App, device: dict[str, Any], info: dict[str, str], *,
+               anonymous: bool = False) -> str:
     """Reuse the device id the SDK sent back when we know it; otherwise mint one.
 
     A login that says nothing of a device (a script, curl) comes from none: it gets the
     zero id, as the contract allows, and no row. SDKs always describe their device, and
-    a row per scripted login would grow without end. `info` is `device_info(device)`.
+    a row per scripted login would grow without end. A device row is kept as long as a
+    session opened from it may live (`keep_until`), then pruned. `info` is
+    `device_info(device)`.
     """
     sent = device.get("deviceId")
     if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
@@ -164,10 +182,17 @@ def _device_id(app: App, device: dict[str, Any], info: dict[str, str]) -> str:
     if not info and (sent is None or sent == sessions.NO_DEVICE):  # sent may be any JSON
         return sessions.NO_DEVICE
     now = clock.timestamp()
+    keep_until = (None if anonymous
+                  else now + sessions.refresh_token_seconds(app) + DEVICE_GRACE_SECONDS)
     if isinstance(sent, str) and is_object_id(sent) and sent != sessions.NO_DEVICE:
-        if _SEEN_DEVICE.execute(now=now, info=info, device_id=sent, app=app):
+        seen = (_SEEN_DEVICE_FOR_EVER.execute(now=now, info=info, device_id=sent, app=app)
+                if keep_until is None else
+                _SEEN_DEVICE.execute(now=now, info=info, keep_until=keep_until,
+                                     device_id=sent, app=app))
+        if seen:
             return sent
-    new_device = Device(id=new_object_id(), app=app, info=info, created_at=now, last_seen=now)
+    new_device = Device(id=new_object_id(), app=app, info=info, created_at=now, last_seen=now,
+                        keep_until=keep_until)
     _INSERT_DEVICE.save(new_device)
     return str(new_device.id)
 
@@ -259,8 +284,10 @@ def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.Lo
         if request.link_to is not None:
             raise Forbidden("an anonymous identity cannot be linked to an existing user")
         user, identity = users.create_with_identity(app, provider, new_object_id())
-        device_id = _device_id(app, request.device, device_info(request.device))
-        return sessions.open_session(app, user, identity, device_id, anonymous=True)
+        return sessions.open_session(
+            app, user, identity,
+            _device_id(app, request.device, device_info(request.device), anonymous=True),
+            anonymous=True)
 
 
 def login_with_password(target: LoginTarget, username: str, password: str,

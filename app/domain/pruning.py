@@ -3,7 +3,10 @@
 - client sessions whose refresh token has expired (an anonymous user's never does);
 - admin sessions likewise;
 - failed-login counts of throttle windows that have closed (app.domain.throttle deletes
-  them too when a failure is recorded, but only then).
+  them too when a failure is recorded, but only then);
+- devices past their `keep_until`: no session opened from them can be alive (a device
+  an anonymous session may use has none, and stays);
+- app log entries older than LOG_RETENTION_DAYS (app.domain.app_logs).
 
 Each batch is its own short transaction (on SQLite a write transaction, which every
 writer takes in turn), so requests wait for at most one batch, never for a whole pass.
@@ -20,8 +23,8 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.domain import settings
-from app.models import AdminSession, LoginFailure, Session
+from app.domain import app_logs, settings
+from app.models import AdminSession, AppLog, Device, LoginFailure, Session
 from app.storage import BaseModel, write_transaction
 
 
@@ -39,11 +42,17 @@ def _closed_throttle_windows(now: int) -> peewee.ModelSelect[Any]:
         LoginFailure.window_start < now - now % window)
 
 
+def _devices_kept_long_enough(now: int) -> peewee.ModelSelect[Any]:
+    return Device.select(Device.id).where(Device.keep_until <= now)
+
+
 # What is pruned: name (as counted and logged) -> the model and its expired rows' ids.
 KINDS: dict[str, tuple[type[BaseModel], Callable[[int], peewee.ModelSelect[Any]]]] = {
     "sessions": (Session, _expired_sessions),
     "admin_sessions": (AdminSession, _expired_admin_sessions),
     "login_failures": (LoginFailure, _closed_throttle_windows),
+    "devices": (Device, _devices_kept_long_enough),
+    "app_logs": (AppLog, app_logs.expired),
 }
 
 

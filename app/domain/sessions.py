@@ -307,13 +307,22 @@ def app_of_token(token: str) -> App | None:
     return None if row is None else row[2]
 
 
-def refresh(token: str) -> str:
-    """Return a new access token for the session of a refresh token."""
+def refresh(token: str) -> tuple[str, Caller]:
+    """Return a new access token for the session of a refresh token, and its caller."""
     caller = authenticate_refresh(token)
-    return access_token(caller.session.app, caller.user, caller.session)
+    return access_token(caller.session.app, caller.user, caller.session), caller
 
 
-def logout(token: str) -> None:
+@dataclass(frozen=True)
+class EndedSession:
+    """Whose session a logout ended, as its refresh token said (for its app log entry)."""
+
+    app: App | None  # None: a token from before issue 14, which names no app
+    user_id: str | None
+    provider_type: str | None
+
+
+def logout(token: str) -> EndedSession:
     """End the session of a refresh token. An unknown session is an InvalidSession.
 
     An expired refresh token still ends its session (and, its row being gone, then reads
@@ -322,10 +331,17 @@ def logout(token: str) -> None:
     claims = tokens.decode("client", token, "refresh", allow_expired=True)
     session_id = claims.get("baas_id")
     ended = Session.id == session_id
+    app = None
     if "aud" in claims:  # tokens since issue 14 name their app: only its session ends
-        ended &= Session.app.in_(App.select(App.id).where(App.client_app_id == claims["aud"]))
+        app = App.get_or_none(App.client_app_id == claims["aud"])
+        ended &= Session.app == (app.id if app is not None else "")
     if not isinstance(session_id, str) or not Session.delete().where(ended).execute():
         raise InvalidSession(_NOT_FOUND)
+    identity = claims.get("baas_identity")
+    provider = identity.get("provider_type") if isinstance(identity, dict) else None
+    user_id = claims.get("sub")
+    return EndedSession(app, user_id if isinstance(user_id, str) else None,
+                        provider if isinstance(provider, str) else None)
 
 
 def profile(caller: Caller) -> dict[str, Any]:

@@ -43,6 +43,10 @@ class DomainSettings:
     throttle_window_seconds: int = _SERVICE.THROTTLE_WINDOW_SECONDS
     # Live sessions per user; a login over it ends the user's oldest (app.domain.sessions).
     max_sessions_per_user: int = _SERVICE.MAX_SESSIONS_PER_USER
+    # Days app log entries are kept before the pruner deletes them (app.domain.app_logs).
+    log_retention_days: int = _SERVICE.LOG_RETENTION_DAYS
+    # How long a successful request's entry may wait for its batch (app.domain.app_logs).
+    app_log_batch_ms: int = _SERVICE.APP_LOG_BATCH_MS
     # `iss` of client tokens, derived rather than set: PUBLIC_URL when set, so that it is
     # the same on every server and OIDC discovery (issuer + /.well-known/openid-
     # configuration) finds the keys; otherwise a fixed name.

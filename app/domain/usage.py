@@ -1,4 +1,5 @@
-"""What the database holds, for /healthz: live client sessions and the database's size.
+"""What the database holds, for /healthz: live client sessions, the database's size and
+the schema version it records (beside the one this code writes, `CODE_SCHEMA_VERSION`).
 
 Cheap enough to ask on every readiness probe: each process keeps the answer a few
 seconds. SQLite counts the live sessions exactly (a range of the expires_at index, plus
@@ -20,9 +21,12 @@ import peewee
 
 from app import clock
 from app.models import Session
-from app.storage import database, is_sqlite
+from app.storage import SCHEMA_VERSION, database, is_sqlite, recorded_schema_version
 
 CACHE_SECONDS = 5.0
+# The schema version this code migrates databases to. A database recording a higher one
+# was migrated by a newer release: this server is the old one of a rolling upgrade.
+CODE_SCHEMA_VERSION = SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Usage:
     sessions: int
     sessions_estimated: bool
     database_bytes: int
+    schema_version: int
 
 
 _cache: tuple[float, Usage] | None = None
@@ -70,6 +75,7 @@ def live_sessions_by_user(user_ids: list[str]) -> dict[str, int]:
 
 
 def _measure() -> Usage:
+    schema_version = recorded_schema_version()
     if is_sqlite():
         now = clock.timestamp()
         live = Session.select().where(Session.expires_at > now).count() + Session.select(
@@ -83,11 +89,13 @@ def _measure() -> Usage:
                 size += os.path.getsize(f"{path}-wal")
             except OSError:  # no write-ahead log right now
                 pass
-        return Usage(sessions=int(live), sessions_estimated=False, database_bytes=int(size))
+        return Usage(sessions=int(live), sessions_estimated=False, database_bytes=int(size),
+                     schema_version=schema_version)
     estimate, size = database.execute_sql(
         "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'session'::regclass), "
         "pg_database_size(current_database())").fetchone()
     if estimate < 0:  # never analysed yet, so young and small: count it
         return Usage(sessions=int(Session.select().count()), sessions_estimated=False,
-                     database_bytes=int(size))
-    return Usage(sessions=int(estimate), sessions_estimated=True, database_bytes=int(size))
+                     database_bytes=int(size), schema_version=schema_version)
+    return Usage(sessions=int(estimate), sessions_estimated=True, database_bytes=int(size),
+                 schema_version=schema_version)

@@ -85,7 +85,10 @@ def _app_of_request(database_usable: bool) -> tuple[str, str] | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             app = sessions.app_of_token(token.strip())
-    return None if app is None else (app.group_id, app.id)
+    if app is None:
+        return None
+    g.app_of_request = app  # the request's app log entry is the app's (app.http.app_log)
+    return app.group_id, app.id
 
 
 def log_link(*, database_usable: bool = True) -> str:
@@ -108,6 +111,7 @@ def error_response(status: int, error_code: str, message: str,
                    headers: dict[str, str] | None = None, *,
                    database_usable: bool = True) -> Response:
     """Build an error response in the contract's envelope."""
+    g.answered_error = (error_code, message)  # what the request's app log entry says
     response = jsonify({"error": message, "error_code": error_code,
                         "link": log_link(database_usable=database_usable)})
     response.status_code = status

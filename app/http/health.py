@@ -18,6 +18,7 @@ import hmac
 from flask import Response, current_app, jsonify, request
 from marshmallow import Schema, fields
 
+from app import __version__
 from app.domain import usage
 from app.domain.availability import database_answers
 from app.http import metrics as service_metrics
@@ -28,13 +29,29 @@ from app.http.smorest import ServiceBlueprint
 blp = ServiceBlueprint("health", __name__, description="Service health")
 
 
+_VERSION = {"description": "The release of the service answering (`appservices --version`)."}
+
+
 class LivenessSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok"]})
+    version = fields.String(metadata=_VERSION)
+
+
+class SchemaVersionSchema(Schema):
+    database = fields.Integer(required=True, metadata={
+        "description": "The latest schema version the database records."})
+    code = fields.Integer(required=True, metadata={
+        "description": "The schema version this release migrates databases to. A lower "
+                       "number than `database` means a newer release migrated the database: "
+                       "replace this server (README, \"Upgrading\")."})
 
 
 class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok", "unavailable"]})
     database = fields.String(required=True, metadata={"enum": ["ok", "unreachable"]})
+    version = fields.String(metadata=_VERSION)
+    schema_version = fields.Nested(SchemaVersionSchema, metadata={
+        "description": "At most a few seconds old, as the figures below."})
     sessions = fields.Integer(metadata={
         "description": "Live client sessions (refresh tokens not yet expired). Exact on "
                        "SQLite; on PostgreSQL the planner's estimate of the session table's "
@@ -53,7 +70,10 @@ def healthz() -> Response:
     """Answer 200 when the database answers, 503 when it does not."""
     if database_answers():
         held = usage.usage()
-        return jsonify({"status": "ok", "database": "ok", "sessions": held.sessions,
+        return jsonify({"status": "ok", "database": "ok", "version": __version__,
+                        "schema_version": {"database": held.schema_version,
+                                           "code": usage.CODE_SCHEMA_VERSION},
+                        "sessions": held.sessions,
                         "sessions_estimated": held.sessions_estimated,
                         "database_bytes": held.database_bytes})
     return database_unavailable_response()
@@ -63,7 +83,7 @@ def healthz() -> Response:
 @blp.response(200, LivenessSchema)
 def live() -> dict[str, str]:
     """Answer 200 while the process serves requests; the database is not asked."""
-    return {"status": "ok"}
+    return {"status": "ok", "version": __version__}
 
 
 def _bearer_is(token: str) -> bool:

@@ -6,19 +6,12 @@ are. Outside the API contract, like the console: nothing an SDK calls.
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from flask import Blueprint, Flask, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from app import __version__
+
 bp = Blueprint("index", __name__)
-
-
-def _version() -> str:
-    try:
-        return metadata.version("appservices-auth")
-    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
-        return "unknown"
 
 
 @bp.get("/")
@@ -29,7 +22,7 @@ def index() -> BaseResponse:
         return redirect(url_for("console.index"))
     response: Response = jsonify({
         "name": "appservices-auth",
-        "version": _version(),
+        "version": __version__,
         "links": {
             "admin_api": "/api/admin/v3.0",
             "client_api": "/api/client/v2.0",

@@ -121,11 +121,14 @@ class ServiceBlueprint(flask_smorest.Blueprint):
     def enable_and_disable(self, rule: str, *, find: Callable[..., Any],
                            set_disabled: Callable[[Any, bool], None],
                            guard: Callable[[F], F], statuses: tuple[int, ...],
-                           enable: tuple[str, str], disable: tuple[str, str]) -> None:
+                           enable: tuple[str, str], disable: tuple[str, str],
+                           logged: Callable[[str], Callable[[F], F]] | None = None) -> None:
         """Add `PUT {rule}/enable` and `PUT {rule}/disable` (idempotent, 204).
 
         Each finds its row with `find(**url parameters)` and sets its `disabled` flag;
         `enable` and `disable` are each an operationId and the operation's summary.
+        `logged(action)`, when given, decorates each view around everything else (its app
+        log entry: app.http.app_log).
         """
         for action, disabled, (operation_id, summary) in (("enable", False, enable),
                                                           ("disable", True, disable)):
@@ -133,6 +136,8 @@ class ServiceBlueprint(flask_smorest.Blueprint):
             view.__name__ = f"{action}_{operation_id}"
             view.__doc__ = summary
             documented = guard(self.response(204)(openapi_doc.errors(*statuses)(view)))
+            if logged is not None:
+                documented = logged(action)(documented)
             self.route(f"{rule}/{action}", methods=["PUT"],
                        operation_id=operation_id)(documented)
 

@@ -2,6 +2,7 @@
 
 from app.models.admin import AdminKey, AdminKeyGroup, AdminSession
 from app.models.api_key import ApiKey
+from app.models.app_log import AppLog
 from app.models.application import App
 from app.models.auth_provider import AuthProvider
 from app.models.group import Group
@@ -27,6 +28,7 @@ ALL_MODELS = [
     Session,
     LoginFailure,
     SigningKey,
+    AppLog,
 ]
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "AdminSession",
     "ApiKey",
     "App",
+    "AppLog",
     "AuthProvider",
     "Device",
     "Group",

@@ -67,3 +67,10 @@ class Device(BaseModel):
     info = JSONField(default=dict)  # platform, SDK and app versions, as the SDK sent them
     created_at = peewee.BigIntegerField()
     last_seen = peewee.BigIntegerField()
+    # Until when a session opened from it may live (its refresh token's expiry, plus a
+    # minute); None while an anonymous session, which never expires, may use it. Past it the
+    # row is pruned (app.domain.pruning): scripts that describe themselves but never
+    # send a device id back would otherwise add a row per login for ever. Indexed by
+    # app.storage.migrations (install_device_retention_index), not here: an index declared
+    # on the model would be created, at start-up, before the step that adds the column.
+    keep_until = peewee.BigIntegerField(null=True)

@@ -9,6 +9,7 @@ What the layers above use is here; the modules behind it:
 - ids, models: object ids, the base model and its JSON field, the schema-version table
 - statements: the hot paths' queries, compiled once
 - migrations: schema versions and the steps between them
+- checkpoints: SQLite's write-ahead log copied back by a thread, not by requests
 
 It imports peewee and app.clock (ids carry the time), nothing above it.
 """
@@ -27,7 +28,12 @@ from app.storage.database import (
     write_transaction,
 )
 from app.storage.ids import is_object_id, new_object_id
-from app.storage.migrations import SCHEMA_VERSION, SchemaTooNew, ensure_schema
+from app.storage.migrations import (
+    SCHEMA_VERSION,
+    SchemaTooNew,
+    ensure_schema,
+    recorded_schema_version,
+)
 from app.storage.models import BaseModel, JSONField, SchemaVersion
 from app.storage.urls import connect_database
 
@@ -50,6 +56,7 @@ __all__ = [
     "new_object_id",
     "open_connection",
     "ping",
+    "recorded_schema_version",
     "release_connection",
     "write_transaction",
 ]

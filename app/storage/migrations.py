@@ -280,7 +280,39 @@ def _step_10() -> None:
     pass
 
 
-# What version 11 added to `api_key` (columns of their own, all nullable).
+def _step_11() -> None:
+    # Version 11 prunes devices (app.domain.pruning): each device row says until when a
+    # session opened from it may live (`keep_until`, indexed; none while an anonymous
+    # session, which never expires, may use it). Existing devices are dated once here:
+    # those of an anonymous session get none; any other session opened from a device
+    # began at or before the device was last seen, and lives at most the longest refresh
+    # lifetime there is, so the device is dated that far, and a day, after it was seen.
+    migrator = _migrator()
+    migrate(  # type: ignore[no-untyped-call]
+        migrator.add_column("device", "keep_until", peewee.BigIntegerField(null=True)))
+    install_device_retention_index()
+    longest_session_seconds = 5 * 365 * 24 * 3600 + 24 * 3600  # MAX_REFRESH_SECONDS, a day
+    device, session = peewee.Table("device"), peewee.Table("session")
+    anonymous_devices = session.select(session.c.device_id).where(
+        session.c.expires_at.is_null())
+    device.update({device.c.keep_until: device.c.last_seen + longest_session_seconds}).where(
+        device.c.id.not_in(anonymous_devices)).execute(database)
+
+
+def install_device_retention_index() -> None:
+    """Index devices by `keep_until` (idempotent): pruning reads them by it."""
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "device_keep_until" '
+                         'ON "device" ("keep_until")')
+
+
+def _step_12() -> None:
+    # Version 12 keeps app log entries (issue 15): the new table `app_log` with its
+    # indexes, which ensure_schema creates from the models just before the steps run, as
+    # for version 10. Nothing older changes, so there is nothing to convert.
+    pass
+
+
+# What version 13 added to `api_key` (columns of their own, all nullable).
 _LAST_USED_COLUMNS = (
     ("last_used_at", peewee.BigIntegerField(null=True)),
     ("last_used_ip", peewee.CharField(max_length=64, null=True)),
@@ -291,8 +323,8 @@ _LAST_USED_COLUMNS = (
 )
 
 
-def _step_11() -> None:
-    # Version 11 records each API key's last login (issue 15): when, from which address,
+def _step_13() -> None:
+    # Version 13 records each API key's last login (issue 15): when, from which address,
     # with which SDK and platform. Nullable columns: existing keys have never been seen
     # logging in, and show nothing until their next login. A column already there is
     # left alone, so the step can run again after a failure part way.
@@ -306,7 +338,8 @@ def _step_11() -> None:
 
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8, _step_9, _step_10, _step_11]
+                                   _step_8, _step_9, _step_10, _step_11, _step_12,
+                                   _step_13]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {
@@ -318,6 +351,14 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer release of the service."""
 
 
+def recorded_schema_version() -> int:
+    """The latest schema version the open database records; 0 for one with none."""
+    recorded = SchemaVersion.select(SchemaVersion.version).order_by(
+        SchemaVersion.version.desc()
+    ).first()
+    return recorded.version if recorded else 0
+
+
 def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
     """Create the missing tables of `models`, run pending migrations, return the version."""
     with database.atomic():
@@ -325,10 +366,7 @@ def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
             # Two servers starting together on one PostgreSQL must not both create tables.
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
         database.create_tables(list(dict.fromkeys([SchemaVersion, *models])), safe=True)
-        recorded = SchemaVersion.select(SchemaVersion.version).order_by(
-            SchemaVersion.version.desc()
-        ).first()
-        current = recorded.version if recorded else 0
+        current = recorded_schema_version()
         if current > SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"the database is at schema version {current}, but this release knows only "
@@ -337,6 +375,7 @@ def ensure_schema(models: Sequence[type[peewee.Model]]) -> int:
         if current == 0:  # a new database: the tables just created are the latest shape
             install_creation_order()
             install_previous_digest_index()
+            install_device_retention_index()
             SchemaVersion.create(version=SCHEMA_VERSION, applied_at=clock.timestamp())
             return SCHEMA_VERSION
         for version in range(current + 1, SCHEMA_VERSION + 1):

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 import peewee
 from playhouse import db_url
 
+from app.storage.checkpoints import DEFAULT_CHECKPOINT_PAGES
 from app.storage.database import bind
 from app.storage.postgres import PooledPostgresqlDatabase
 from app.storage.sqlite import BUSY_TIMEOUT_MS, SqliteDatabase
@@ -42,15 +43,19 @@ _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql"}
 
 
-def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
-    """Build the database object that `url` describes and bind the proxy to it."""
+def connect_database(url: str, *, pool_size: int = 8,
+                     checkpoint_pages: int = DEFAULT_CHECKPOINT_PAGES) -> peewee.Database:
+    """Build the database object that `url` describes and bind the proxy to it.
+
+    `checkpoint_pages`: SQLite only, how long the write-ahead log may grow before a
+    commit copies it back (app.storage.checkpoints, when a thread does it instead)."""
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0]
     parts: dict[str, Any] = db_url.parse(  # type: ignore[no-untyped-call]
         url, unquote_password=True, unquote_user=True)
     db: peewee.Database
     if scheme in _SQLITE_SCHEMES:
-        db = _sqlite(unquote(parsed.path)[1:] or ":memory:")
+        db = _sqlite(unquote(parsed.path)[1:] or ":memory:", checkpoint_pages)
     elif scheme in _POSTGRES_SCHEMES:
         db = _postgres(parts, parsed.query, pool_size)
     else:
@@ -61,12 +66,13 @@ def connect_database(url: str, *, pool_size: int = 8) -> peewee.Database:
     return bind(db)
 
 
-def _sqlite(path: str) -> peewee.Database:
+def _sqlite(path: str, checkpoint_pages: int) -> peewee.Database:
     if path != ":memory:":
         # A new folder is the owner's alone (an existing one is left as it is).
         os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
         _owner_only_sqlite_files(path)
-    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    return SqliteDatabase(path, pragmas={**SQLITE_PRAGMAS, "wal_autocheckpoint": checkpoint_pages},
+                          timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def _postgres(parts: dict[str, Any], query: str, pool_size: int) -> peewee.Database:

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import clock
+from app import __version__, clock
 from app.domain import pruning, throttle, usage
 from app.models import AdminSession as AdminSessionRow
 from app.models import LoginFailure, Session
@@ -156,7 +156,8 @@ def test_healthz_reports_live_sessions_and_the_database_size(
     assert body["database_bytes"] > 0
     if not body["sessions_estimated"]:  # PostgreSQL's estimate lags until analysed
         assert body["sessions"] == 2
-    assert assert_json(client.get("/healthz/live"), 200) == {"status": "ok"}
+    assert assert_json(client.get("/healthz/live"), 200) == {"status": "ok",
+                                                             "version": __version__}
 
 
 def test_the_console_shows_a_users_session_count(

@@ -48,7 +48,8 @@ def test_the_documented_commands_exist() -> None:
                        ("apikeys", "enable"), ("apikeys", "disable"), ("apikeys", "delete"),
                        ("pull",), ("push",), ("serve",), ("admin", "create-key"),
                        ("admin", "list-keys"), ("admin", "disable-key"),
-                       ("admin", "enable-key"), ("admin", "delete-key")]:
+                       ("admin", "enable-key"), ("admin", "delete-key"),
+                       ("admin", "migrate"), ("admin", "backup"), ("admin", "restore")]:
         assert documented in commands
 
 

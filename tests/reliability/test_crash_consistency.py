@@ -291,3 +291,23 @@ def _healthy(server: LiveServer) -> bool:
         return requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200
     except requests.RequestException:  # refused while the server starts again
         return False
+
+
+def test_a_server_told_to_stop_while_it_waits_to_start_again_stops(tmp_path: Path) -> None:
+    # A long pause, so that the stop surely arrives during it.
+    with running(tmp_path, workers=1, env={"RESTART_PAUSE_SECONDS": "120"}) as servers:
+        server = servers[0]
+        process = server._process
+        assert process is not None
+        first = _workers(server)[0]
+        first.send_signal(signal.SIGKILL)
+        replacement = _poll(lambda: [w for w in _workers(server) if w.pid != first.pid],
+                            "a worker replaced the killed one")[0]
+        replacement.send_signal(signal.SIGKILL)  # a crash loop: granian gives up
+        _poll(lambda: "starting the server again in 120 s" in server.log_tail(40),
+              "serve said it would start again")
+
+        process.send_signal(signal.SIGTERM)
+
+        assert process.wait(timeout=POLL_SECONDS) == 0
+        assert "told to stop; not starting again" in server.log_tail(40)

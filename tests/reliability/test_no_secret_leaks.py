@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class Secrets:
     """Every secret the run handled, by what it is."""
 
     found: dict[str, str] = field(default_factory=dict)
+    app_log: bytes = b""  # the app's log entries as the Admin API answered them
 
     def add(self, name: str, value: str) -> None:
         self.found[name] = value
@@ -152,6 +154,17 @@ def _run_everything(deployment: Deployment, servers: list[LiveServer]) -> Secret
         assert admin.request(method, realm.path + path, server=B).status_code == 204
     assert deployment.request("DELETE", f"{CLIENT}/auth/session", server=A,
                               token=key_session["refresh_token"]).status_code == 401
+    # Every login, refresh, logout and key change above made an app log entry (issue 15).
+    # A successful request's entry waits up to APP_LOG_BATCH_MS for its batch on the
+    # server that answered it: read until server A's have arrived too (bounded).
+    deadline = time.monotonic() + 30
+    while True:
+        logs = admin.request("GET", f"{realm.path}/logs", server=B)
+        assert logs.status_code == 200, logs.text
+        if logs.content.count(b'"type":"AUTH"') >= 8 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)  # waiting for another process's batch, bounded
+    secrets.app_log = logs.content
     return secrets
 
 
@@ -184,6 +197,7 @@ def test_no_secret_is_in_the_database_files_a_dump_or_the_logs(
     for server, metrics in zip(servers, scraped, strict=True):
         places[f"{server.instance_path.name}'s log"] = server.log_path.read_bytes()
         places[f"{server.instance_path.name}'s /metrics"] = metrics.content
+    places["the app log entries"] = secrets.app_log
 
     assert b"leaks-" in places[next(iter(places))]  # the scan reads the data: the app is there
     for name, text in places.items():
@@ -191,6 +205,8 @@ def test_no_secret_is_in_the_database_files_a_dump_or_the_logs(
     assert any(b"/auth/providers/api-key/login" in text for text in places.values())
     assert any(b'appservices_logins_total{outcome="success",provider="api-key"}' in text
                for text in places.values())
+    assert secrets.app_log.count(b'"type":"AUTH"') >= 8, secrets.app_log  # the entries are there
+    assert b'"type":"API_KEY"' in secrets.app_log
     leaked = [f"{secret} in {place}" for place, text in places.items()
               for secret, value in secrets.found.items() if value.encode() in text]
     assert leaked == []

@@ -26,6 +26,7 @@ from tests.support.store import (
     in_database,
     index_names,
     legacy_app,
+    take_away_after_10,
     take_away_schema_9,
 )
 
@@ -39,6 +40,7 @@ def _version_8_database_with_sessions(database_url: str, tmp_path: Path) -> list
         for user_id in user_ids:
             add_session(app.id, user_id)
         take_away_schema_9()
+        take_away_after_10()
         for table, index in SCHEMA_9_INDEXES:
             assert index not in index_names(table)
         assert SCHEMA_9_DROPPED_INDEX in index_names("session")

@@ -179,6 +179,27 @@ class AdminApi(Generic[R]):
             found.extend(page)
         return found
 
+    def logs_page(self, app_id: str, **params: Any) -> dict[str, Any]:
+        """One page of the app's log (`GET .../logs`); `params` are its query (True: a flag
+        sent as `name=true`)."""
+        query = {name: "true" if value is True else str(value)
+                 for name, value in params.items() if value is not None}
+        page: dict[str, Any] = self._read(f"{self.app_path(app_id)}/logs", params=query)
+        return page
+
+    def logs(self, app_id: str, **params: Any) -> list[dict[str, Any]]:
+        """Every entry of the app's log matching `params`, newest first, following the
+        pages as the original's document says (`nextEndDate` -> `end_date`, `nextSkip` ->
+        `skip`)."""
+        found: list[dict[str, Any]] = []
+        page = self.logs_page(app_id, **params)
+        found.extend(page["logs"])
+        while "nextEndDate" in page:
+            page = self.logs_page(app_id, **{**params, "end_date": page["nextEndDate"],
+                                             "skip": page.get("nextSkip")})
+            found.extend(page["logs"])
+        return found
+
     def _read(self, path: str, **options: Any) -> Any:
         """GET `path`, which must answer 200; return the body."""
         response = self.get(path, **options)

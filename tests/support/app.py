@@ -38,6 +38,11 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
         "ADMIN_PUBLIC_KEY": "",
         "ADMIN_PRIVATE_KEY": "",
         "PRUNE_INTERVAL_SECONDS": 0,  # tests prune when they choose (app.domain.pruning)
+        # No thread per app: a test process builds hundreds (app.storage.checkpoints).
+        "SQLITE_CHECKPOINT_INTERVAL_MS": 0,
+        # Each entry written with its request: tests read the table itself too, and a
+        # writer thread must not outlive the test's database (app.domain.app_logs).
+        "APP_LOG_BATCH_MS": 0,
     }
     config.update(overrides)
     return create_app(config)

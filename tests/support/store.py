@@ -45,9 +45,20 @@ SCHEMA_8_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
                     ("session", "api_key_roll"))
 
 
+def take_away_after_10() -> None:
+    """Give the database the shape of version 10 as far as later versions go: without
+    what they added (11: device retention; 13: keys' last use). Call inside `in_database`
+    before recording the database at an older version: every step after it runs when it
+    is upgraded (`take_away_schema_8`, and so 7 and 6, call it)."""
+    storage.database.execute_sql('DROP INDEX IF EXISTS "device_keep_until"')
+    storage.database.execute_sql('ALTER TABLE "device" DROP COLUMN "keep_until"')
+    take_away_schema_13()
+
+
 def take_away_schema_8() -> None:
     """Give the database the shape of version 7 as far as version 8 goes: without the
     columns and the index it added. Call inside `in_database`."""
+    take_away_after_10()
     storage.database.execute_sql('DROP INDEX IF EXISTS "api_key_previous_digest"')
     for table, column in SCHEMA_8_COLUMNS:
         storage.database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
@@ -148,13 +159,13 @@ def index_names(table: str) -> set[str]:
     return {index.name for index in storage.database.get_indexes(table)}
 
 
-# What schema 11 added: each API key's last login.
-SCHEMA_11_COLUMNS = ("last_used_at", "last_used_ip", "last_used_sdk", "last_used_sdk_version",
+# What schema 13 added: each API key's last login.
+SCHEMA_13_COLUMNS = ("last_used_at", "last_used_ip", "last_used_sdk", "last_used_sdk_version",
                      "last_used_platform", "last_used_platform_version")
 
 
-def take_away_schema_11() -> None:
-    """Give the database the shape of version 10 as far as version 11 goes: without the
+def take_away_schema_13() -> None:
+    """Give the database the shape of version 12 as far as version 13 goes: without the
     key columns it added. Call inside `in_database`."""
-    for column in SCHEMA_11_COLUMNS:
+    for column in SCHEMA_13_COLUMNS:
         storage.database.execute_sql(f'ALTER TABLE "api_key" DROP COLUMN "{column}"')

@@ -6,6 +6,7 @@ from app.http.admin import (
     api_keys,
     apps,
     auth_providers,
+    logs,
     security,
     session,
     signing_keys,
@@ -20,5 +21,5 @@ BASE = "/api/admin/v3.0"
 def init_app(api: ServiceApi) -> None:
     """Register every Admin API blueprint under its base path."""
     for module in (session, apps, auth_providers, api_keys, users, user_registrations,
-                   security, signing_keys):
+                   security, signing_keys, logs):
         api.register_blueprint(module.blp, url_prefix=BASE)

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from app.domain import api_keys, key_rolls
+from app.http import app_log
 from app.http.admin.lookup import app_for
 from app.http.admin.schemas import ApiKeyCreateSchema, ApiKeyRollSchema
 from app.http.auth import admin_access_required
@@ -28,7 +29,13 @@ KEY = KEYS + "/<string:apiKeyId>"
 
 
 def _key(groupId: str, appId: str, apiKeyId: str) -> ApiKey:
-    return api_keys.get_server_key(app_for(groupId, appId), apiKeyId)
+    api_key = api_keys.get_server_key(app_for(groupId, appId), apiKeyId)
+    app_log.note_key(api_key)
+    return api_key
+
+
+def _logged(action: str) -> Any:
+    return app_log.logged(app_log.API_KEY, action)
 
 
 @blp.route(KEYS)
@@ -42,6 +49,7 @@ class ServerKeys(MethodView):
         return api_keys.list_server_keys(app_for(groupId, appId))
 
     @operation("adminCreateApiKey")
+    @_logged("create")
     @admin_access_required
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
@@ -51,6 +59,7 @@ class ServerKeys(MethodView):
         key value ever appears: copy it now. `expires_at` (our extension) makes it expire."""
         issued = api_keys.create_server_key(app_for(groupId, appId), body["name"],
                                             body.get("expires_at"))
+        app_log.note_key(issued.api_key)
         return new_key_view(issued)
 
 
@@ -65,6 +74,7 @@ class ServerKey(MethodView):
         return _key(groupId, appId, apiKeyId)
 
     @operation("adminDeleteApiKey")
+    @_logged("delete")
     @admin_access_required
     @blp.response(204)
     @errors(404)
@@ -78,10 +88,12 @@ blp.enable_and_disable(
     statuses=(404,), enable=("adminEnableApiKey", "Enable a server API key (idempotent)."),
     disable=("adminDisableApiKey",
              "Disable a server API key (idempotent); the sessions it opened end."),
+    logged=_logged,
 )
 
 
 @blp.route(KEY + "/roll", methods=["POST"], operation_id="adminRollApiKey")
+@_logged("roll")
 @admin_access_required
 @blp.arguments(ApiKeyRollSchema, required=False)
 @blp.response(200, RolledApiKeySchema)

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from webargs.fields import DelimitedList
 
-from app.domain import apps, key_values
+from app.domain import app_logs, apps, key_values
 from app.http.fields import JSONBoolean
 from app.http.schemas import EXPIRES_AT, IdentitySchema, RequestSchema
 
@@ -285,3 +285,77 @@ class VerifiedTokenSchema(Schema):
         if isinstance(obj, str):
             return obj
         return super().dump(obj, many=many)
+
+
+class AppLogArgsSchema(StrictSchema):
+    """The filters of an app's log, as the original's document names them."""
+
+    co_id = fields.String(metadata={
+        "description": "Only the entries of the request with this correlation id (the id "
+                       "an error's `link` and the X-Appservices-Request-Id header name)"})
+    errors_only = fields.String(metadata={
+        "description": "Present, whatever its value: only entries of failed requests. "
+                       "Absent: every entry"})
+    user_id = fields.String(metadata={"description": "Only entries about this user"})
+    start_date = fields.String(metadata={
+        "description": "ISO 8601 date and time (UTC when it names no offset); only entries "
+                       "that started after it (exclusive)"})
+    end_date = fields.String(metadata={
+        "description": "ISO 8601 date and time; only entries that started at or before it "
+                       "(inclusive). Pass a page's `nextEndDate` here for the next page"})
+    skip = fields.Integer(validate=validate.Range(min=0), metadata={
+        "description": "Matching entries to skip first; pass a page's `nextSkip` here"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=100), metadata={
+        "description": "At most this many entries (1-100, default 100)"})
+    type = fields.String(validate=validate.OneOf(app_logs.TYPES), metadata={
+        "description": "Only entries of this type; this server keeps `AUTH` and `API_KEY` "
+                       "entries, so the other types find none"})
+
+
+class AuthEventSchema(Schema):
+    type = fields.String(required=True, metadata={"example": "login",
+                                                  "description": "login, refresh or logout"})
+    provider = fields.String(metadata={"example": "api-key"})
+
+
+class AppLogSchema(Schema):
+    """One entry of an app's log; fields without a value are left out."""
+
+    _id = fields.String(required=True)
+    co_id = fields.String(required=True, metadata={
+        "description": "The correlation id of the request that made the entry"})
+    type = fields.String(required=True, metadata={"enum": list(app_logs.KEPT_TYPES)})
+    domain_id = fields.String(required=True)
+    app_id = fields.String(required=True)
+    group_id = fields.String(required=True)
+    request_url = fields.String(required=True, metadata={
+        "description": "The request's path (never its query string)"})
+    request_method = fields.String(required=True)
+    started = fields.String(required=True, metadata={"example": "2024-05-01T12:00:00.123Z"})
+    completed = fields.String(required=True, metadata={"example": "2024-05-01T12:00:00.125Z"})
+    user_id = fields.String(metadata={
+        "description": "The user logged in, refreshed or logged out; for API_KEY entries "
+                       "the key's owner (a server key's server user)"})
+    remote_ip_address = fields.String()
+    status = fields.Integer(required=True, metadata={"example": 200})
+    error = fields.String()
+    error_code = fields.String()
+    platform = fields.String(metadata={"description": "From the login's options.device"})
+    platform_version = fields.String()
+    sdk_name = fields.String()
+    sdk_version = fields.String()
+    auth_event = fields.Nested(AuthEventSchema, metadata={"description": "AUTH entries"})
+    messages = fields.List(fields.String(), required=True, metadata={
+        "description": "API_KEY entries: the action and the key (name and id, never its "
+                       "value); entries of Admin API calls: the admin key's public key"})
+
+
+class AppLogPageSchema(Schema):
+    logs = fields.List(fields.Nested(AppLogSchema), required=True, metadata={
+        "description": "Newest first, at most 100"})
+    nextEndDate = fields.String(metadata={
+        "description": "Present when more entries match: send it as `end_date` for the "
+                       "next page"})
+    nextSkip = fields.Integer(metadata={
+        "description": "Present when the next page's first entry started at "
+                       "`nextEndDate` too: send it as `skip` with it"})

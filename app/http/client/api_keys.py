@@ -8,6 +8,7 @@ from flask import g
 from flask.views import MethodView
 
 from app.domain import api_keys
+from app.http import app_log
 from app.http.auth import client_refresh_required
 from app.http.client.schemas import UserApiKeyCreateSchema
 from app.http.openapi_doc import errors
@@ -22,12 +23,19 @@ KEY = KEYS + "/<string:apiKeyId>"
 
 
 def _own_key(apiKeyId: str) -> ApiKey:
-    return api_keys.get_user_key(g.caller.user, g.caller.session, apiKeyId)
+    api_key = api_keys.get_user_key(g.caller.user, g.caller.session, apiKeyId)
+    app_log.note_key(api_key)
+    return api_key
+
+
+def _logged(action: str) -> Any:
+    return app_log.logged(app_log.API_KEY, action)
 
 
 @blp.route(KEYS)
 class OwnKeys(MethodView):
     @operation("clientCreateApiKey")
+    @_logged("create")
     @client_refresh_required
     @blp.arguments(UserApiKeyCreateSchema)
     @blp.response(201, NewApiKeySchema)
@@ -37,6 +45,7 @@ class OwnKeys(MethodView):
         ever appears. `expires_at` (our extension) makes it expire."""
         issued = api_keys.create_user_key(g.caller.user, g.caller.session, body["name"],
                                           body.get("expires_at"))
+        app_log.note_key(issued.api_key)
         return new_key_view(issued)
 
     @operation("clientListApiKeys")
@@ -59,6 +68,7 @@ class OwnKey(MethodView):
         return _own_key(apiKeyId)
 
     @operation("clientDeleteApiKey")
+    @_logged("delete")
     @client_refresh_required
     @blp.response(204)
     @errors(403, 404)
@@ -73,4 +83,5 @@ blp.enable_and_disable(
     enable=("clientEnableApiKey", "Enable one of the logged-in user's keys (idempotent)."),
     disable=("clientDisableApiKey",
              "Disable one of the logged-in user's keys (idempotent); its sessions end."),
+    logged=_logged,
 )

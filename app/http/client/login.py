@@ -9,6 +9,7 @@ from flask import request as http_request
 
 from app.domain import logins, providers, sessions
 from app.domain.errors import BadRequest, MissingParameter, ProviderUnsupported
+from app.http import app_log
 from app.http.auth import bearer_token
 from app.http.client.schemas import (
     LoginArgsSchema,
@@ -32,6 +33,7 @@ def _required(body: dict[str, Any], field: str) -> str:
 
 
 @blp.route(PROVIDER + "/login", methods=["POST"], operation_id="clientLogin")
+@app_log.logged(app_log.AUTH, "login")
 @blp.arguments(LoginArgsSchema, location="query")
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionTokensSchema)
@@ -42,22 +44,29 @@ def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
     `local-userpass` ({"username", "password"})."""
     target = logins.login_target(clientAppId, provider)
     g.app_id = target.app.id  # for the access log (app.http.flask_app)
+    device = body["options"].get("device", {})
+    app_log.note(app=target.app, device=device)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
     # remote_addr is the client's address; ProxyFix rewrites it behind trusted proxies.
-    request = logins.LoginRequest(device=body["options"].get("device", {}), link_to=link_to,
+    request = logins.LoginRequest(device=device, link_to=link_to,
                                   client_address=http_request.remote_addr)
-    if provider == providers.API_KEY:
-        result = logins.login_with_api_key(target, _required(body, "key"), request)
-    elif provider == providers.ANON_USER:
-        result = logins.login_anonymously(target, request)
-    elif provider == providers.LOCAL_USERPASS:
-        result = logins.login_with_password(
-            target, _required(body, "username"), _required(body, "password"), request
-        )
-    else:
-        raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
+    result = _login(target, provider, body, request)
+    app_log.note(user_id=result.user_id)
     g.user_id = result.user_id
     return result
+
+
+def _login(target: logins.LoginTarget, provider: str, body: dict[str, Any],
+           request: logins.LoginRequest) -> sessions.LoginResult:
+    if provider == providers.API_KEY:
+        return logins.login_with_api_key(target, _required(body, "key"), request)
+    if provider == providers.ANON_USER:
+        return logins.login_anonymously(target, request)
+    if provider == providers.LOCAL_USERPASS:
+        return logins.login_with_password(
+            target, _required(body, "username"), _required(body, "password"), request
+        )
+    raise ProviderUnsupported(f"authentication via '{provider}' is unsupported")
 
 
 @blp.route("/app/<string:clientAppId>/auth/providers/local-userpass/register",

@@ -36,7 +36,9 @@ class DeviceSchema(Schema):
     appVersion = fields.String()
     platform = fields.String()
     platformVersion = fields.String()
-    sdk = fields.String(metadata={"description": "The SDK's name (realm-core's SDKs send it)"})
+    sdk = fields.String(metadata={"description": "The SDK's name, e.g. `Realm Web` (shown "
+                                                 "in the login's app log entry and the "
+                                                 "key's `last_used`)"})
     sdkVersion = fields.String()
 
 

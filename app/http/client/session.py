@@ -8,6 +8,7 @@ from flask import g
 from flask.views import MethodView
 
 from app.domain import sessions
+from app.http import app_log
 from app.http.auth import (
     bearer_token,
     client_access_required,
@@ -24,18 +25,24 @@ blp = ServiceBlueprint("client-session", __name__, description="Client API: sess
 @blp.route("/auth/session")
 class Session(MethodView):
     @operation("clientCreateSession")
+    @app_log.logged(app_log.AUTH, "refresh")
     @documents_client_refresh
     @blp.response(201, AccessTokenSchema)
     def post(self) -> dict[str, str]:
         """Get a new access token with the refresh token."""
-        return {"access_token": sessions.refresh(bearer_token())}
+        token, caller = sessions.refresh(bearer_token())
+        app_log.note(app=caller.session.app, user_id=caller.user.id,
+                     provider=caller.session.provider_type)
+        return {"access_token": token}
 
     @operation("clientDeleteSession")
+    @app_log.logged(app_log.AUTH, "logout")
     @documents_client_refresh
     @blp.response(204)
     def delete(self) -> None:
         """End the session of the refresh token; its access tokens stop working too."""
-        sessions.logout(bearer_token())
+        ended = sessions.logout(bearer_token())
+        app_log.note(app=ended.app, user_id=ended.user_id, provider=ended.provider_type)
 
 
 @blp.route("/auth/profile", methods=["GET"], operation_id="clientGetProfile")

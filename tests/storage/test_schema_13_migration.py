@@ -1,8 +1,8 @@
-"""Upgrading a database of schema version 10 to 11 keeps every key working.
+"""Upgrading a database of schema version 12 to 13 keeps every key working.
 
-Version 11 (issue 15) records each API key's last login in six nullable columns of
+Version 13 (issue 15) records each API key's last login in six nullable columns of
 `api_key`. Keys from before show no last use until their next login, then show it. The
-version-10 database is the current shape with those columns taken away. Every test runs
+version-12 database is the current shape with those columns taken away. Every test runs
 on SQLite and PostgreSQL.
 """
 
@@ -16,17 +16,19 @@ from app.domain import api_keys, key_usage, logins, providers, sessions
 from app.models import ApiKey, SchemaVersion
 from app.storage.migrations import MIGRATIONS
 from tests.support.store import (
-    SCHEMA_11_COLUMNS,
+    SCHEMA_13_COLUMNS,
     app_before_upgrade,
     in_database,
     legacy_app,
-    take_away_schema_11,
+    take_away_schema_13,
     upgraded_app,
 )
 
+LAST_USED_STEP = 13  # the version that added the key's last use
+
 
 @dataclass(frozen=True)
-class Before11:
+class Before13:
     client_app_id: str
     key_id: str
     key: str
@@ -44,30 +46,30 @@ def _api_key_columns() -> set[str]:
     return {column.name for column in storage.database.get_columns("api_key")}
 
 
-def _version_10_database(database_url: str, tmp_path: Path) -> Before11:
+def _version_12_database(database_url: str, tmp_path: Path) -> Before13:
     old = app_before_upgrade(database_url, tmp_path / "old")
     with in_database(old):
         app, _ = legacy_app()
         issued = api_keys.create_server_key(app, "old-key")
         session = _login(app.client_app_id, issued.key)
-        take_away_schema_11()
-        assert not _api_key_columns() & set(SCHEMA_11_COLUMNS)
+        take_away_schema_13()
+        assert not _api_key_columns() & set(SCHEMA_13_COLUMNS)
         SchemaVersion.delete().execute()  # a new database records only its version
-        for version in range(1, 11):
+        for version in range(1, LAST_USED_STEP):
             SchemaVersion.create(version=version, applied_at=0)
     storage.close_all()
-    return Before11(app.client_app_id, issued.api_key.id, issued.key, session.refresh_token)
+    return Before13(app.client_app_id, issued.api_key.id, issued.key, session.refresh_token)
 
 
 def test_upgraded_keys_keep_working_and_show_no_last_use_until_a_login(
     database_url: str, tmp_path: Path
 ) -> None:
-    before = _version_10_database(database_url, tmp_path)
+    before = _version_12_database(database_url, tmp_path)
 
-    upgraded = upgraded_app(database_url, tmp_path / "new", since=11)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=LAST_USED_STEP)
 
     with in_database(upgraded):
-        assert set(SCHEMA_11_COLUMNS) <= _api_key_columns()
+        assert set(SCHEMA_13_COLUMNS) <= _api_key_columns()
         assert key_usage.last_used(ApiKey.get_by_id(before.key_id)) is None
         sessions.authenticate_refresh(before.refresh_token)  # the old session holds
         assert _login(before.client_app_id, before.key).user_id
@@ -78,10 +80,10 @@ def test_upgraded_keys_keep_working_and_show_no_last_use_until_a_login(
 
 
 def test_the_step_is_repeatable(database_url: str, tmp_path: Path) -> None:
-    before = _version_10_database(database_url, tmp_path)
-    upgraded = upgraded_app(database_url, tmp_path / "new", since=11)
+    before = _version_12_database(database_url, tmp_path)
+    upgraded = upgraded_app(database_url, tmp_path / "new", since=LAST_USED_STEP)
     with in_database(upgraded):
-        MIGRATIONS[11]()  # every column there already: nothing to do, no error
-        assert set(SCHEMA_11_COLUMNS) <= _api_key_columns()
+        MIGRATIONS[LAST_USED_STEP]()  # every column there already: nothing to do, no error
+        assert set(SCHEMA_13_COLUMNS) <= _api_key_columns()
         assert _login(before.client_app_id, before.key).user_id
     storage.close_all()
