@@ -56,7 +56,7 @@ class LastUsed:
 
 
 def last_used(api_key: ApiKey) -> LastUsed | None:
-    """The key's last recorded login, or None when it has not logged in since schema 11."""
+    """The key's last recorded login, or None when it has not logged in since schema 13."""
     if api_key.last_used_at is None:
         return None
     return LastUsed(api_key.last_used_at, api_key.last_used_ip, api_key.last_used_sdk,

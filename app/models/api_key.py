@@ -32,7 +32,7 @@ class ApiKey(BaseModel):
     previous_digest = peewee.CharField(max_length=64, null=True)
     previous_valid_until = peewee.BigIntegerField(null=True)
     expires_at = peewee.BigIntegerField(null=True)  # Unix seconds; None: never
-    # Schema 11 (app.domain.key_usage): the key's last login, written at most once a
+    # Schema 13 (app.domain.key_usage): the key's last login, written at most once a
     # minute; all None until its first login. The address as the service saw it, the SDK
     # and platform as the login's device information named them (client data: shown
     # escaped, never trusted).
