@@ -47,12 +47,12 @@ SCHEMA_8_COLUMNS = (("api_key", "rolls"), ("api_key", "previous_digest"),
 
 def take_away_after_10() -> None:
     """Give the database the shape of version 10 as far as later versions go: without
-    what they added (11: device retention; 13: keys' last use). Call inside `in_database`
-    before recording the database at an older version: every step after it runs when it
-    is upgraded (`take_away_schema_8`, and so 7 and 6, call it)."""
+    what they added (11: device retention). Call inside `in_database` before recording
+    the database at an older version: every step after it runs when it is upgraded
+    (`take_away_schema_8`, and so 7 and 6, call it). Version 13 (keys' last use) adds its
+    columns only where they are missing, so its columns may stay."""
     storage.database.execute_sql('DROP INDEX IF EXISTS "device_keep_until"')
     storage.database.execute_sql('ALTER TABLE "device" DROP COLUMN "keep_until"')
-    take_away_schema_13()
 
 
 def take_away_schema_8() -> None:
