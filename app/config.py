@@ -110,6 +110,16 @@ def _upper(_name: str, raw: str) -> str:
     return raw.upper()
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_FORMATS)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be configured with. Field names are Flask config keys."""
@@ -282,6 +292,21 @@ class Settings:
             "never.")
     LOG_LEVEL: str = setting(
         "INFO", env="LOG_LEVEL", parse=_upper, doc="`DEBUG`, `INFO`, `WARNING`, `ERROR`.")
+    LOG_FORMAT: str = setting(
+        "text", env="LOG_FORMAT", parse=_log_format,
+        doc="The access log's lines (`appservices serve`, on stdout): `text`, the combined "
+            "log format with the correlation id, or `json`, one JSON object per request "
+            "(see [Access log](observability.md#access-log)). Never a token, key, password or "
+            "query string.")
+    METRICS_ENABLED: bool = setting(
+        True, env="METRICS_ENABLED",
+        doc="Serve Prometheus metrics at `/metrics` (see [Metrics](observability.md#metrics)); "
+            "`false` answers 404 there.")
+    METRICS_TOKEN: str = setting(
+        "", env="METRICS_TOKEN", shown="unset (anyone may read `/metrics`)",
+        doc="When set, `/metrics` answers only requests with `Authorization: Bearer "
+            "<token>` (401 otherwise). Set it when the service is reachable beyond your "
+            "network: the metrics name apps and count their keys and logins.")
     RESTART_PAUSE_SECONDS: int = setting(
         1, env="RESTART_PAUSE_SECONDS", minimum=0, maximum=300,
         doc="How long `appservices serve` waits before it starts its server again when "

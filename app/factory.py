@@ -18,7 +18,17 @@ from app.config import Settings, load_or_create_secret
 from app.domain import admin, signing_keys
 from app.domain import settings as domain_settings
 from app.http import admin as admin_http
-from app.http import app_log, console, errors, headers, health, index, swagger_ui, well_known
+from app.http import (
+    app_log,
+    console,
+    errors,
+    headers,
+    health,
+    index,
+    metrics,
+    swagger_ui,
+    well_known,
+)
 from app.http import client as client_http
 from app.http.flask_app import ServiceFlask
 from app.http.smorest import ServiceApi
@@ -88,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     console.init_app(app)
     index.init_app(app)
     _configure_http(app)
+    metrics.init_app(app)
     if app.config["TEST_CLOCK"]:
         _enable_test_clock(app, instance_path)
     else:

@@ -26,6 +26,9 @@ PUBLIC_OPERATIONS = {
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/.well-known/openid-configuration"),
     ("GET", "/healthz/live"),
+    # Issue 15: Prometheus metrics, public unless the operator sets METRICS_TOKEN (then the
+    # operation's second security requirement, metricsToken, applies).
+    ("GET", "/metrics"),
     ("POST", "/api/admin/v3.0/auth/providers/mongodb-cloud/login"),
     ("GET", "/api/client/v2.0/app/{clientAppId}/location"),
     ("POST", "/api/client/v2.0/app/{clientAppId}/auth/providers/{provider}/login"),

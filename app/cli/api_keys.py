@@ -6,6 +6,7 @@ documentation does it, with `appservices users create --type=api-key`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -26,6 +27,18 @@ KEY_COLUMNS: list[output.Column] = [
     ("_ID", lambda key: key["_id"]),
     ("STATUS", lambda key: output.status(key.get("disabled"))),
 ]
+
+
+def _last_used(key: Mapping[str, Any]) -> str:
+    """When and from where the key last logged in (the Admin API's `last_used`), or `-`."""
+    used = key.get("last_used")
+    if not isinstance(used, dict):
+        return "-"
+    address = used.get("ip_address")
+    return output.timestamp(used.get("date")) + (f" from {address}" if address else "")
+
+
+LAST_USED_COLUMN: output.Column = ("LAST USED", _last_used)
 # Shown only when some key of the list expires (most never do: no column of dashes).
 EXPIRES_COLUMN: output.Column = ("EXPIRES", lambda key: output.timestamp(key.get("expires_at")))
 
@@ -36,8 +49,8 @@ def api_keys() -> None:
     """Manage an app's server API keys.
 
     List, create, roll, enable, disable and delete them. Key values are shown once, when
-    a key is created or rolled, and never again: `apikeys list` shows names, states and
-    expiries only. `apikeys create` is the same as `appservices users create
+    a key is created or rolled, and never again: `apikeys list` shows names, states,
+    expiries and last logins only. `apikeys create` is the same as `appservices users create
     --type=api-key` (plus `--expires`).
 
     \b
@@ -57,7 +70,8 @@ def api_keys() -> None:
 @profile_option
 @json_option
 def list_keys(app_ref: str | None, group_id: str | None, profile: str, as_json: bool) -> None:
-    """List the app's server API keys: names, ids, states and expiries, never the values.
+    """List the app's server API keys: names, ids, states, expiries and last logins (when
+    and from which address), never the values.
 
     \b
     Examples:
@@ -68,8 +82,9 @@ def list_keys(app_ref: str | None, group_id: str | None, profile: str, as_json: 
     app = context.choose_app(app_ref, group_id)
     keys = context.client.get(f"{app.path}/api_keys")
     expiring = any(key.get("expires_at") for key in keys)
-    output.emit_rows(keys, [*KEY_COLUMNS, EXPIRES_COLUMN] if expiring else KEY_COLUMNS,
-                     as_json=as_json, empty=f"No server API keys in {app.label}.")
+    columns = [*KEY_COLUMNS, EXPIRES_COLUMN] if expiring else [*KEY_COLUMNS]
+    output.emit_rows(keys, [*columns, LAST_USED_COLUMN], as_json=as_json,
+                     empty=f"No server API keys in {app.label}.")
     _say_when_the_provider_is_disabled(context, app)
 
 

@@ -13,9 +13,13 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -58,6 +62,15 @@ def exposure_warning(host: str, public_url: str, allowed_hosts: str) -> str | No
             "PUBLIC_URL to the address clients use, e.g. https://auth.example.com.")
 
 
+def metrics_warning(host: str, metrics_enabled: bool, metrics_token: str) -> str | None:
+    """A warning when other machines can read /metrics without a token: it names apps by
+    id and counts their keys and logins."""
+    if not metrics_enabled or metrics_token or _is_loopback(host):
+        return None
+    return (f"warning: listening on {host} with /metrics open to anyone; set METRICS_TOKEN "
+            "(or METRICS_ENABLED=false), or keep /metrics from other networks at your proxy.")
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Tell whether something already listens on `host`:`port` (as the server would bind it).
 
@@ -73,6 +86,35 @@ def port_in_use(host: str, port: int) -> bool:
         except OSError as error:
             return error.errno == errno.EADDRINUSE  # anything else: the server will say it
     return False
+
+
+# prometheus_client's multiprocess mode: each worker writes its values to files there, and
+# a scrape sums every worker's (app/http/metrics.py).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_directory() -> Iterator[str]:
+    """The folder where the workers share their metrics, for as long as the server runs.
+
+    The operator's, when PROMETHEUS_MULTIPROC_DIR names one (left as it is: it may be kept
+    on purpose). Otherwise a new, empty folder of this server's own, removed when it
+    stops: files of an earlier run would add its counts to this one's. Set in the
+    environment before the service is imported: prometheus_client chooses where values
+    live when it is first imported, and the workers inherit the choice.
+    """
+    configured = os.environ.get(METRICS_DIR_VARIABLE)
+    if configured:
+        os.makedirs(configured, mode=0o700, exist_ok=True)
+        yield configured
+        return
+    created = tempfile.mkdtemp(prefix="appservices-metrics-")  # mode 0700
+    os.environ[METRICS_DIR_VARIABLE] = created
+    try:
+        yield created
+    finally:
+        os.environ.pop(METRICS_DIR_VARIABLE, None)
+        shutil.rmtree(created, ignore_errors=True)
 
 
 @click.command()
@@ -93,7 +135,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """
     if port_in_use(host, port):
         raise click.ClickException(f"port {port} is in use: pass --port")
+    with metrics_directory():
+        _serve(host, port, workers)
 
+
+def _serve(host: str, port: int, workers: int | None) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -129,10 +175,14 @@ def serve(host: str, port: int, workers: int | None) -> None:
             f"appservices-auth listening on http://{host}:{port}", err=True))
         return server
 
-    warning = exposure_warning(host, flask_app.config["PUBLIC_URL"],
-                               flask_app.config["ALLOWED_HOSTS"])
-    if warning:
-        click.echo(warning, err=True)
+    warnings = (
+        exposure_warning(host, flask_app.config["PUBLIC_URL"], flask_app.config["ALLOWED_HOSTS"]),
+        metrics_warning(host, flask_app.config["METRICS_ENABLED"],
+                        flask_app.config["METRICS_TOKEN"]),
+    )
+    for warning in warnings:
+        if warning:
+            click.echo(warning, err=True)
     while True:
         try:
             new_server().serve(target_loader=serve_worker.application, wrap_loader=False)

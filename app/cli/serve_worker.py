@@ -30,4 +30,5 @@ def load() -> Flask:
 
 def application() -> WSGIApplication:
     """The WSGI application a worker serves."""
-    return AccessLog(_built if _built is not None else create_app())
+    service = _built if _built is not None else create_app()
+    return AccessLog(service, json_lines=service.config["LOG_FORMAT"] == "json")

@@ -221,3 +221,23 @@ def delete_user_key(api_key: ApiKey) -> None:
             & (Identity.external_id == api_key.id)
         ).execute()
         api_key.delete_instance()  # sessions cascade
+
+
+@dataclass(frozen=True)
+class KeyCount:
+    """How many keys of one kind an app holds."""
+
+    app_id: str
+    kind: str  # SERVER or USER
+    count: int
+
+
+def count_per_app(most_apps: int) -> list[KeyCount]:
+    """The number of keys of each kind per app, for the `most_apps` apps with most keys of
+    a kind (the metrics' gauge: bounded, whatever the number of apps). One grouped read."""
+    count = peewee.fn.COUNT(ApiKey.id)
+    rows = (ApiKey.select(ApiKey.app, ApiKey.kind, count)
+            .group_by(ApiKey.app, ApiKey.kind)
+            .order_by(count.desc(), ApiKey.app, ApiKey.kind)
+            .limit(most_apps).tuples())
+    return [KeyCount(str(app_id), str(kind), int(n)) for app_id, kind, n in rows.iterator()]

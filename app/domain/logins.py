@@ -14,7 +14,17 @@ from typing import Any
 import peewee
 
 from app import clock
-from app.domain import key_values, keys, passwords, providers, sessions, text, throttle, users
+from app.domain import (
+    key_usage,
+    key_values,
+    keys,
+    passwords,
+    providers,
+    sessions,
+    text,
+    throttle,
+    users,
+)
 from app.domain.errors import (
     AppNotFound,
     AuthError,
@@ -30,7 +40,9 @@ from app.models.api_key import USER
 from app.storage import is_object_id, new_object_id, write_transaction
 from app.storage.statements import Insert, Select, Statement
 
-DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdkVersion")
+# What a login's `options.device` may tell of itself: realm-web sends all but `sdk` (the
+# SDK's name, which realm-core's SDKs send).
+DEVICE_FIELDS = ("appId", "appVersion", "platform", "platformVersion", "sdk", "sdkVersion")
 # Wider than the ids apps are given (`<name>-<5 letters>`), narrow enough to keep what no
 # app can have out of the database (PostgreSQL refuses a NUL byte: that was a 500).
 CLIENT_APP_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -145,20 +157,28 @@ def _enabled_provider(target: LoginTarget, provider_type: str) -> AuthProvider:
     return provider
 
 
-def _device_id(app: App, device: dict[str, Any], *, anonymous: bool = False) -> str:
+def device_info(device: dict[str, Any]) -> dict[str, str]:
+    """What the login's device information tells of the app, SDK and platform, as kept.
+
+    Only recorded, never refused: an SDK's login must not fail over how it names itself.
+    """
+    return {name: text.without_control_characters(str(device[name]))[:128]
+            for name in DEVICE_FIELDS if name in device}
+
+
+def _device_id(app: App, device: dict[str, Any], info: dict[str, str], *,
+               anonymous: bool = False) -> str:
     """Reuse the device id the SDK sent back when we know it; otherwise mint one.
 
     A login that says nothing of a device (a script, curl) comes from none: it gets the
     zero id, as the contract allows, and no row. SDKs always describe their device, and
     a row per scripted login would grow without end. A device row is kept as long as a
-    session opened from it may live (`keep_until`), then pruned.
+    session opened from it may live (`keep_until`), then pruned. `info` is
+    `device_info(device)`.
     """
     sent = device.get("deviceId")
     if isinstance(sent, dict):  # EJSON: {"$oid": "..."}
         sent = sent.get("$oid")
-    # Only recorded, never refused: an SDK's login must not fail over how it names itself.
-    info = {name: text.without_control_characters(str(device[name]))[:128]
-            for name in DEVICE_FIELDS if name in device}
     if not info and (sent is None or sent == sessions.NO_DEVICE):  # sent may be any JSON
         return sessions.NO_DEVICE
     now = clock.timestamp()
@@ -248,8 +268,13 @@ def _login_with_api_key(app: App, provider: AuthProvider, key: str,
             identity = _link(user, provider, api_key.id)
         if identity is None:
             raise AuthError()
-        return sessions.open_session(app, user, identity, _device_id(app, request.device),
-                                     api_key=api_key, key_digest=digest)
+        info = device_info(request.device)
+        opened = sessions.open_session(app, user, identity,
+                                       _device_id(app, request.device, info),
+                                       api_key=api_key, key_digest=digest)
+        # Mostly nothing to write: the key was recorded within the minute (key_usage).
+        key_usage.record_login(api_key, clock.timestamp(), request.client_address, info)
+        return opened
 
 
 def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.LoginResult:
@@ -260,7 +285,8 @@ def login_anonymously(target: LoginTarget, request: LoginRequest) -> sessions.Lo
             raise Forbidden("an anonymous identity cannot be linked to an existing user")
         user, identity = users.create_with_identity(app, provider, new_object_id())
         return sessions.open_session(
-            app, user, identity, _device_id(app, request.device, anonymous=True),
+            app, user, identity,
+            _device_id(app, request.device, device_info(request.device), anonymous=True),
             anonymous=True)
 
 
@@ -305,7 +331,8 @@ def _login_with_password(app: App, provider: AuthProvider, email: str, password:
             raise InvalidPassword()
         if user.disabled:
             raise UserDisabled()
-        return sessions.open_session(app, user, identity, _device_id(app, request.device))
+        return sessions.open_session(app, user, identity, _device_id(
+            app, request.device, device_info(request.device)))
 
 
 def register(target: LoginTarget, email: str, password: str,

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from app.domain import availability, logins, sessions
 from app.domain.errors import DomainError
 from app.domain.ids import is_object_id, new_object_id
+from app.http import metrics
 from app.http.urls import trusted_base_url
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ def init_app(app: Flask) -> None:
         return error_response(error.status, error.error_code, error.message, error.headers)
 
     def handle_database_down(error: Exception) -> Response:
+        metrics.count_database_error(error)
         log.error("database unavailable: %s co_id=%s", type(error).__name__,
                   correlation_id())
         return database_unavailable_response()
@@ -212,6 +214,8 @@ def init_app(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return http_exception_response(error)
+        if isinstance(error, availability.DATABASE_FAILED):
+            metrics.count_database_error(error)
         # Logged with the traceback for operators; the client learns nothing internal.
         log.exception("unhandled error co_id=%s", correlation_id())
         return error_response(500, "InternalServerError", "internal server error")

@@ -26,6 +26,8 @@ ADMIN_ACCESS = "adminAccessToken"
 ADMIN_REFRESH = "adminRefreshToken"
 CLIENT_ACCESS = "clientAccessToken"
 CLIENT_REFRESH = "clientRefreshToken"
+# GET /metrics, when METRICS_TOKEN is set: the operator's token, not a JWT.
+METRICS_TOKEN_SCHEME = "metricsToken"  # noqa: S105 (a scheme's name, not a token)
 
 SECURITY_SCHEMES = {
     ADMIN_ACCESS: "Admin API access token from the mongodb-cloud login",
@@ -60,6 +62,9 @@ def register_components(spec: Any) -> None:
             name, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                    "description": description},
         )
+    spec.components.security_scheme(METRICS_TOKEN_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "The METRICS_TOKEN setting, when the operator set one"})
     for status, name in ERROR_RESPONSES.items():
         spec.components.response(name, {
             "description": http.HTTPStatus(status).phrase,

@@ -6,8 +6,10 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump
 
+from app.domain import key_usage
 from app.domain.api_keys import IssuedKey
 from app.domain.key_rolls import RolledKey
+from app.models import ApiKey
 
 
 class RequestSchema(Schema):
@@ -46,25 +48,62 @@ class IdentitySchema(Schema):
     provider_id = fields.String(required=True)
 
 
+class LastUsedSchema(Schema):
+    class Meta:
+        description = (
+            "Extension: the key's last login, recorded at most once a minute. A field the "
+            "login did not tell is absent. The SDK and platform are what the login's "
+            "`options.device` said: the client's words, not checked."
+        )
+
+    date = fields.Integer(required=True, metadata={"description": "Unix seconds"})
+    ip_address = fields.String(metadata={
+        "description": "The client's address (behind TRUSTED_PROXY_HOPS proxies, the one "
+                       "they forwarded)"})
+    sdk_name = fields.String(metadata={"description": "`options.device.sdk`"})
+    sdk_version = fields.String(metadata={"description": "`options.device.sdkVersion`"})
+    platform = fields.String(metadata={"description": "`options.device.platform`"})
+    platform_version = fields.String(metadata={
+        "description": "`options.device.platformVersion`"})
+
+    @post_dump
+    def _only_what_was_told(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {name: value for name, value in data.items() if value is not None}
+
+
 class ApiKeySchema(Schema):
     _id = fields.String(attribute="id", required=True)
     name = fields.String(required=True)
     disabled = fields.Boolean(required=True)
-    # Our extension (issue 14): absent for a key that never expires, as every key of the
-    # original, so the original's shape is unchanged for them.
+    # Our extensions (issues 14, 15): absent for a key that never expires and one that
+    # never logged in, as every key of the original, so the original's shape is unchanged
+    # for them.
     expires_at = fields.Integer(metadata={
         "description": "Extension: when the key expires (Unix seconds); absent when it "
                        "never does. An expired key is refused as a disabled one is."
     })
+    last_used = fields.Nested(LastUsedSchema, metadata={
+        "description": "Extension: the key's last login; absent until its first one"})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        # A key's row keeps its last use in columns of its own (app.domain.key_usage).
+        if attr == "last_used" and isinstance(obj, ApiKey):
+            return key_usage.last_used(obj)
+        return super().get_attribute(obj, attr, default)
 
     @post_dump
-    def _without_expiry_when_none(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if data.get("expires_at") is None:
-            data.pop("expires_at", None)
+    def _without_extensions_when_none(self, data: dict[str, Any], **_: Any
+                                      ) -> dict[str, Any]:
+        for extension in ("expires_at", "last_used"):
+            if data.get(extension) is None:
+                data.pop(extension, None)
         return data
 
 
 class NewApiKeySchema(ApiKeySchema):
+    class Meta:
+        exclude = ("last_used",)  # a new value has not logged in yet
+
     key = fields.String(required=True, metadata={
         "description": "The key value. This response is the only place it ever appears."
     })

@@ -32,6 +32,16 @@ class ApiKey(BaseModel):
     previous_digest = peewee.CharField(max_length=64, null=True)
     previous_valid_until = peewee.BigIntegerField(null=True)
     expires_at = peewee.BigIntegerField(null=True)  # Unix seconds; None: never
+    # Schema 13 (app.domain.key_usage): the key's last login, written at most once a
+    # minute; all None until its first login. The address as the service saw it, the SDK
+    # and platform as the login's device information named them (client data: shown
+    # escaped, never trusted).
+    last_used_at = peewee.BigIntegerField(null=True)  # Unix seconds
+    last_used_ip = peewee.CharField(max_length=64, null=True)
+    last_used_sdk = peewee.CharField(max_length=128, null=True)
+    last_used_sdk_version = peewee.CharField(max_length=128, null=True)
+    last_used_platform = peewee.CharField(max_length=128, null=True)
+    last_used_platform_version = peewee.CharField(max_length=128, null=True)
 
     class Meta:
         indexes = ((("user", "name"), True),)

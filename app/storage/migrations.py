@@ -312,9 +312,34 @@ def _step_12() -> None:
     pass
 
 
+# What version 13 added to `api_key` (columns of their own, all nullable).
+_LAST_USED_COLUMNS = (
+    ("last_used_at", peewee.BigIntegerField(null=True)),
+    ("last_used_ip", peewee.CharField(max_length=64, null=True)),
+    ("last_used_sdk", peewee.CharField(max_length=128, null=True)),
+    ("last_used_sdk_version", peewee.CharField(max_length=128, null=True)),
+    ("last_used_platform", peewee.CharField(max_length=128, null=True)),
+    ("last_used_platform_version", peewee.CharField(max_length=128, null=True)),
+)
+
+
+def _step_13() -> None:
+    # Version 13 records each API key's last login (issue 15): when, from which address,
+    # with which SDK and platform. Nullable columns: existing keys have never been seen
+    # logging in, and show nothing until their next login. A column already there is
+    # left alone, so the step can run again after a failure part way.
+    present = {column.name for column in database.get_columns("api_key")}
+    missing = [(name, field) for name, field in _LAST_USED_COLUMNS if name not in present]
+    if missing:
+        migrator = _migrator()
+        migrate(*(migrator.add_column("api_key", name, field)  # type: ignore[no-untyped-call]
+                  for name, field in missing))
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
-                                   _step_8, _step_9, _step_10, _step_11, _step_12]
+                                   _step_8, _step_9, _step_10, _step_11, _step_12,
+                                   _step_13]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {

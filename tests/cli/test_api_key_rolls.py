@@ -84,9 +84,9 @@ def test_create_with_an_expiry_shows_it_and_list_gets_an_expires_column(
 
     assert "Expires: 2099-01-31 12:00:00Z" in created.stdout
     table = logged_in.ok("apikeys", "list", "--app", ref).stdout.splitlines()
-    assert table[0].split() == ["NAME", "_ID", "STATUS", "EXPIRES"]
-    assert table[1].split()[0] == "forever" and table[1].split()[-1] == "-"
-    assert table[2].endswith("2099-01-31 12:00:00Z")
+    assert table[0].split() == ["NAME", "_ID", "STATUS", "EXPIRES", "LAST", "USED"]
+    assert table[1].split()[0] == "forever" and table[1].split()[-2:] == ["-", "-"]
+    assert table[2].endswith("2099-01-31 12:00:00Z  -")
     listed = logged_in.json("apikeys", "list", "--app", ref)
     assert "expires_at" not in listed[0]
     assert listed[1]["expires_at"] == int(datetime(2099, 1, 31, 12, tzinfo=UTC).timestamp())

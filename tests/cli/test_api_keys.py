@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.cli.driver import Cli, client_login, one_error_line
@@ -19,10 +20,25 @@ def test_apikeys_list_shows_names_and_states_never_values(logged_in: Cli,
 
     assert listed == [{"_id": created["_id"], "name": "listed", "disabled": False}]
     assert table.splitlines() == [
-        "NAME    _ID" + " " * 23 + "STATUS",
-        f"listed  {created['_id']}  enabled",
+        "NAME    _ID" + " " * 23 + "STATUS   LAST USED",
+        f"listed  {created['_id']}  enabled  -",
     ]
     assert created["key"] not in table
+
+
+def test_apikeys_list_shows_when_and_from_where_a_key_last_logged_in(
+        logged_in: Cli, keys_app: dict[str, Any], admin_api: LiveAdmin) -> None:
+    created = admin_api.new_server_key(keys_app["_id"], "used")
+    ref = keys_app["client_app_id"]
+    assert client_login(logged_in.base_url, ref, created["key"]).status_code == 200
+
+    table = logged_in.ok("apikeys", "list", "--app", ref).stdout.splitlines()
+    listed = logged_in.json("apikeys", "list", "--app", ref)
+
+    assert table[0].split() == ["NAME", "_ID", "STATUS", "LAST", "USED"]
+    assert re.fullmatch(rf"used  {created['_id']}  enabled  "
+                        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ from 127\.0\.0\.1", table[1])
+    assert listed[0]["last_used"]["ip_address"] == "127.0.0.1"
 
 
 def test_apikeys_list_of_an_app_without_keys_says_so(logged_in: Cli,

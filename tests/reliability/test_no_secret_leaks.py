@@ -1,10 +1,12 @@
 """No secret leaks: after a representative run against live servers, none of the keys,
 private keys, passwords or tokens it handled is anywhere at rest.
 
-The servers log at DEBUG (every SQL statement included) into their `server.log`; the run
-logs in every way there is, succeeds and fails, creates, refreshes and revokes. Then the
-SQLite files, a pg_dump of the PostgreSQL database and every log are searched for each
-secret, whole and in its random part (a key without its prefix, a token's signature).
+The servers log at DEBUG (every SQL statement included) into their `server.log`, the
+access log as text on SQLite and as JSON on PostgreSQL (LOG_FORMAT); the run logs in
+every way there is, succeeds and fails, creates, refreshes and revokes. Then the SQLite
+files, a pg_dump of the PostgreSQL database, every log and every server's `/metrics` are
+searched for each secret, whole and in its random part (a key without its prefix, a
+token's signature).
 tests/api/test_no_plaintext_secrets.py is the in-process version of the database half.
 """
 
@@ -64,7 +66,8 @@ def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Liv
         deployment = running(tmp_path, env=env)
     else:
         new_pg_database: NewDatabase = request.getfixturevalue("new_pg_database")
-        deployment = running(tmp_path, env=env, database_url=new_pg_database(), count=2)
+        deployment = running(tmp_path, env={**env, "LOG_FORMAT": "json"},
+                             database_url=new_pg_database(), count=2)
     with deployment as started:
         yield started
 
@@ -177,6 +180,9 @@ def test_no_secret_is_in_the_database_files_a_dump_or_the_logs(
     deployment = Deployment([server.base_url for server in servers])
 
     secrets = _run_everything(deployment, servers)
+    scraped = [deployment.request("GET", "/metrics", server=index)
+               for index in range(len(servers))]
+    assert all(response.status_code == 200 for response in scraped)
     for server in servers:
         server.stop()  # every log line written, every SQLite page checkpointed
 
@@ -188,14 +194,17 @@ def test_no_secret_is_in_the_database_files_a_dump_or_the_logs(
             file.read_bytes() for file in path.parent.glob(path.name + "*"))
     else:
         places["a pg_dump"] = _pg_dump(database_url)
-    for server in servers:
+    for server, metrics in zip(servers, scraped, strict=True):
         places[f"{server.instance_path.name}'s log"] = server.log_path.read_bytes()
+        places[f"{server.instance_path.name}'s /metrics"] = metrics.content
     places["the app log entries"] = secrets.app_log
 
     assert b"leaks-" in places[next(iter(places))]  # the scan reads the data: the app is there
     for name, text in places.items():
         assert len(text) > 2000, f"{name} is nearly empty"
     assert any(b"/auth/providers/api-key/login" in text for text in places.values())
+    assert any(b'appservices_logins_total{outcome="success",provider="api-key"}' in text
+               for text in places.values())
     assert secrets.app_log.count(b'"type":"AUTH"') >= 8, secrets.app_log  # the entries are there
     assert b'"type":"API_KEY"' in secrets.app_log
     leaked = [f"{secret} in {place}" for place, text in places.items()

@@ -49,7 +49,8 @@ def take_away_after_10() -> None:
     """Give the database the shape of version 10 as far as later versions go: without
     what they added (11: device retention). Call inside `in_database` before recording
     the database at an older version: every step after it runs when it is upgraded
-    (`take_away_schema_8`, and so 7 and 6, call it)."""
+    (`take_away_schema_8`, and so 7 and 6, call it). Version 13 (keys' last use) adds its
+    columns only where they are missing, so its columns may stay."""
     storage.database.execute_sql('DROP INDEX IF EXISTS "device_keep_until"')
     storage.database.execute_sql('ALTER TABLE "device" DROP COLUMN "keep_until"')
 
@@ -156,3 +157,15 @@ def take_away_schema_9() -> None:
 def index_names(table: str) -> set[str]:
     """The names of a table's indexes. Call inside `in_database`."""
     return {index.name for index in storage.database.get_indexes(table)}
+
+
+# What schema 13 added: each API key's last login.
+SCHEMA_13_COLUMNS = ("last_used_at", "last_used_ip", "last_used_sdk", "last_used_sdk_version",
+                     "last_used_platform", "last_used_platform_version")
+
+
+def take_away_schema_13() -> None:
+    """Give the database the shape of version 12 as far as version 13 goes: without the
+    key columns it added. Call inside `in_database`."""
+    for column in SCHEMA_13_COLUMNS:
+        storage.database.execute_sql(f'ALTER TABLE "api_key" DROP COLUMN "{column}"')

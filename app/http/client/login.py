@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, g
 from flask import request as http_request
 
 from app.domain import logins, providers, sessions
@@ -43,6 +43,7 @@ def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
     """Log in through a provider: `api-key` ({"key"}), `anon-user` ({}) or
     `local-userpass` ({"username", "password"})."""
     target = logins.login_target(clientAppId, provider)
+    g.app_id = target.app.id  # for the access log (app.http.flask_app)
     device = body["options"].get("device", {})
     app_log.note(app=target.app, device=device)
     link_to = sessions.authenticate_access(bearer_token()) if args["link"] else None
@@ -51,6 +52,7 @@ def login(args: dict[str, Any], body: dict[str, Any], clientAppId: str,
                                   client_address=http_request.remote_addr)
     result = _login(target, provider, body, request)
     app_log.note(user_id=result.user_id)
+    g.user_id = result.user_id
     return result
 
 

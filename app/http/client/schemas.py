@@ -37,7 +37,8 @@ class DeviceSchema(Schema):
     platform = fields.String()
     platformVersion = fields.String()
     sdk = fields.String(metadata={"description": "The SDK's name, e.g. `Realm Web` (shown "
-                                                 "in the login's app log entry)"})
+                                                 "in the login's app log entry and the "
+                                                 "key's `last_used`)"})
     sdkVersion = fields.String()
 
 
