@@ -32,7 +32,7 @@ from app import clock
 from app.domain import settings
 from app.domain.errors import DomainError
 from app.models import App, SigningKey
-from app.storage import database
+from app.storage import database, write_transaction
 
 ASYMMETRIC = ("ES256", "RS256", "EdDSA")
 ALGORITHMS = (*ASYMMETRIC, "HS256")
@@ -160,7 +160,10 @@ def rotate() -> PublicKey:
     algorithm = settings.current().token_signing_algorithm
     if algorithm not in ASYMMETRIC:
         raise NotAsymmetric()
-    with database.atomic():
+    # The write lock first: the retirement reads the apps' lifetimes before it writes, and
+    # on SQLite a read-then-write transaction fails outright if another process wrote in
+    # between (a stale snapshot; waiting cannot help).
+    with write_transaction():
         _retire_current(clock.timestamp())
         row = _new_row(algorithm)
         row.save(force_insert=True)

@@ -3,7 +3,9 @@ steps.py (imported below so that every feature sees them).
 
 By default every scenario runs twice, on servers the suite starts itself: `appservices
 serve` on SQLite, then on a throw-away PostgreSQL, both with the test clock switched on
-(APPSERVICES_TEST_CLOCK=1). Each server starts once per test session (per xdist worker).
+(APPSERVICES_TEST_CLOCK=1) and their pruner running every second (PRUNE_INTERVAL_SECONDS=1,
+so that a scenario sees old app log entries go once it moves the clock past them). Each
+server starts once per test session (per xdist worker).
 `--base-url URL` (registered in options.py) runs the scenarios once, against that
 deployment instead; its admin key pair then comes from APPSERVICES_ADMIN_PUBLIC_KEY /
 APPSERVICES_ADMIN_PRIVATE_KEY.
@@ -92,7 +94,7 @@ def base_url(request: pytest.FixtureRequest,
                     if target == "postgres" else None)
     instance = tmp_path_factory.mktemp(f"acceptance-{target}")
     with LiveServer(instance, database_url=database_url,
-                    env={"APPSERVICES_TEST_CLOCK": "1"}) as server:
+                    env={"APPSERVICES_TEST_CLOCK": "1", "PRUNE_INTERVAL_SECONDS": "1"}) as server:
         _SERVERS[target] = server
         yield server.base_url
         del _SERVERS[target]

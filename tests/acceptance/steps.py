@@ -6,6 +6,8 @@ Black-box: steps speak HTTP through World (world.py) and import nothing from the
 
 from __future__ import annotations
 
+import secrets
+
 from pytest_bdd import given, parsers, then, when
 
 from tests.acceptance.world import PASSWORD, Session, World, pattern
@@ -220,6 +222,11 @@ def someone_has_logged_in(world: World, name: str) -> None:
 @when(pattern('someone logs in with the "{name}" key'))
 def someone_logs_in(world: World, name: str) -> None:
     world.response = world.log_in_with_key(name)
+
+
+@when("someone logs in with a key that was never issued")
+def someone_logs_in_with_a_made_up_key(world: World) -> None:
+    world.response = world.log_in("api-key", {"key": "ask_" + secrets.token_urlsafe(32)})
 
 
 @then(pattern('logging in with the "{name}" key succeeds'))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import secrets
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import parsers, scenarios, then
 
 from tests.acceptance.world import World
 
@@ -17,11 +16,6 @@ pytestmark = pytest.mark.usefixtures("base_url")
 scenarios("../../features/login_with_api_keys.feature")
 
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
-
-
-@when("someone logs in with a key that was never issued")
-def someone_logs_in_with_a_made_up_key(world: World) -> None:
-    world.response = world.log_in("api-key", {"key": "ask_" + secrets.token_urlsafe(32)})
 
 
 @then("the login succeeds with an access token, a refresh token, a user id and a device id")

@@ -8,6 +8,7 @@ Every forged token is sent to each place that accepts a client token.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -278,6 +279,39 @@ def test_a_longer_per_app_lifetime_keeps_the_old_key_longer(
     assert_json(admin_session.post(ROTATE), 201)
     listed = assert_json(admin_session.get("/signing_keys"), 200)
     assert listed[1]["retires_at"] - listed[1]["retired_at"] == 90 * 24 * 3600
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_rotation_holds_the_write_lock_before_it_reads(
+    app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a transaction that reads and then writes fails at once ("database is
+    locked") when another process committed a write in between: its snapshot is stale, so
+    no waiting helps. A rotation reads the apps' refresh lifetimes before it retires the
+    key, so it takes the write lock first (the acceptance servers' pruner, writing every
+    second, made this a 503 now and then)."""
+    other_process = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0,
+                                    isolation_level=None)
+    read_lifetimes = signing_keys.longest_token_seconds
+    seen: list[str] = []
+
+    def read_then_another_process_writes() -> int:
+        seconds = read_lifetimes()
+        try:
+            other_process.execute("UPDATE signing_key SET created_at = created_at - 1")
+            seen.append("another process wrote between the read and the write")
+        except sqlite3.OperationalError:
+            seen.append("the write lock was held")
+        return seconds
+
+    monkeypatch.setattr(signing_keys, "longest_token_seconds",
+                        read_then_another_process_writes)
+    with in_database(app):
+        rotated = signing_keys.rotate()
+        assert signing_keys.list_keys(fresh=True)[0].kid == rotated.kid  # signing first
+    other_process.close()
+
+    assert seen == ["the write lock was held"]
 
 
 def test_rotation_needs_an_admin(client: FlaskClient) -> None:
