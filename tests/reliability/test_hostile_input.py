@@ -2,9 +2,10 @@
 with the contract's error and nothing changed.
 
 Every entry is sent to a service holding an app, a server key, two users and a user key,
-and the whole database (every table but the failed-login counters, whose job is to count
-such attempts) is compared before and after. Refusals that change nothing matter most
-where the request would destroy something: deletes, disables, key creation.
+and the whole database (every table but the failed-login counters and the app log, whose
+jobs are to count and to record such attempts) is compared before and after. Refusals
+that change nothing matter most where the request would destroy something: deletes,
+disables, key creation.
 
 Much is shown elsewhere and not repeated here (docs/security.md, "Guarantees"): tests/api/
 test_admin_errors.py (non-JSON bodies, bodies that are not objects, content types,
@@ -33,7 +34,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.domain import keys, tokens
-from app.models import ALL_MODELS, ApiKey, Device, LoginFailure
+from app.models import ALL_MODELS, ApiKey, AppLog, Device, LoginFailure
 from tests.support.app import InProcessAdmin, make_app
 from tests.support.client_actions import PASSWORD, ClientApp, Tokens, client_app_on, clock_moved
 from tests.support.http import ADMIN_BASE, CLIENT_BASE, bearer
@@ -89,10 +90,11 @@ def scene(client: FlaskClient, admin_session: InProcessAdmin) -> Scene:
 
 
 def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, except the failed-login counters."""
+    """Every row of every table, except the failed-login counters and the app log, whose
+    jobs are to count and to record such attempts."""
     snapshot: dict[str, list[tuple[Any, ...]]] = {}
     for model in ALL_MODELS:
-        if model is not LoginFailure:
+        if model not in (LoginFailure, AppLog):
             rows = cast(list[tuple[Any, ...]], list(model.select().tuples()))
             snapshot[model._meta.table_name] = sorted(rows, key=repr)
     return snapshot
