@@ -59,6 +59,7 @@ DEVICE_FIELDS = {"platform": "platform", "platformVersion": "platform_version",
                  "sdk": "sdk_name", "sdkVersion": "sdk_version"}
 FIELD_LENGTH = 128
 _MESSAGE_LENGTH = 512
+_ERROR_LENGTH = 4096
 _DAY_MS = 24 * 3600 * 1000
 
 log = logging.getLogger(__name__)
@@ -203,15 +204,19 @@ _COLUMNS = ("id", "app_id", "co_id", "type", "auth_event", "request_url", "reque
 
 
 def _row(entry: NewEntry) -> tuple[Any, ...]:
+    # What the client chose (the path, a forwarded address, what an error repeats of it)
+    # is kept as data without control characters: PostgreSQL refuses a NUL in text.
     device = entry.device
     return (
         new_object_id(), entry.app_id, entry.co_id, entry.type,
         None if entry.auth_event is None else _json(entry.auth_event),
-        entry.request_url[:2048], entry.request_method[:16], entry.started, entry.completed,
-        entry.user_id,
-        None if entry.remote_ip_address is None else entry.remote_ip_address[:64],
-        entry.status, entry.error, entry.error_code, device.get("platform"),
-        device.get("platform_version"), device.get("sdk_name"), device.get("sdk_version"),
+        _clean(entry.request_url, 2048), _clean(entry.request_method, 16), entry.started,
+        entry.completed, entry.user_id,
+        None if entry.remote_ip_address is None else _clean(entry.remote_ip_address, 64),
+        entry.status, None if entry.error is None else _clean(entry.error, _ERROR_LENGTH),
+        None if entry.error_code is None else _clean(entry.error_code, 64),
+        device.get("platform"), device.get("platform_version"), device.get("sdk_name"),
+        device.get("sdk_version"),
         _json([_clean(message, _MESSAGE_LENGTH) for message in entry.messages]),
     )
 
@@ -226,11 +231,14 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     marks = ", ".join([database.param] * len(_COLUMNS))
     names = ", ".join(f'"{name}"' for name in _COLUMNS)
     sql = f'INSERT INTO "{AppLog._meta.table_name}" ({names}) VALUES ({marks})'  # noqa: S608
-    cursor = database.cursor()
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
+    # The driver's own errors become peewee's, as every other statement's do
+    # (app.domain.availability tells a database that is down from one that refused).
+    with peewee.__exception_wrapper__:  # type: ignore[attr-defined]
+        cursor = database.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
 
 
 # --- reading -------------------------------------------------------------------------
