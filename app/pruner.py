@@ -18,7 +18,6 @@ Shutting down never waits for it: the thread is a daemon, asked to stop between 
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import fcntl
 import logging
@@ -28,6 +27,7 @@ from collections.abc import Iterator
 
 from app import storage
 from app.domain import pruning
+from app.storage.background import ProcessThread
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,7 @@ class Pruner:
     def __init__(self, interval_seconds: int, batch_size: int) -> None:
         self.interval_seconds = interval_seconds
         self.batch_size = batch_size
-        self._stop = threading.Event()
-        self._pid: int | None = None
-        self._lock = threading.Lock()
+        self._thread = ProcessThread("appservices-pruner", self._run)
 
     @property
     def enabled(self) -> bool:
@@ -53,17 +51,12 @@ class Pruner:
 
     def ensure_running(self) -> None:
         """Start this process's thread unless it runs already (cheap: one comparison)."""
-        if not self.enabled or self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            self._pid = os.getpid()
-            self._stop = threading.Event()  # a forked child's own, never its parent's
-            thread = threading.Thread(target=self._run, name="appservices-pruner",
-                                      daemon=True)
-            thread.start()
-            atexit.register(self._stop.set)
+        if self.enabled:
+            self._thread.ensure_running()
+
+    @property
+    def _stop(self) -> threading.Event:
+        return self._thread.stopping
 
     def _run(self) -> None:
         while not self._stop.is_set():

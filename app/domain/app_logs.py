@@ -22,11 +22,9 @@ shares that time, `nextSkip` (how many entries of that time to skip). Entries li
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from app.domain import settings, text
 from app.domain.errors import InvalidParameter
 from app.models import App, AppLog
 from app.storage import database, is_object_id, new_object_id, write_transaction
+from app.storage.background import ProcessThread
 
 AUTH = "AUTH"
 API_KEY = "API_KEY"
@@ -142,7 +141,7 @@ class _Batch:
         self._database: object = None  # the database the waiting rows belong to
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._pid: int | None = None
+        self._thread = ProcessThread("appservices-app-log", self._run)
 
     def add(self, row: tuple[Any, ...]) -> None:
         with self._lock:
@@ -150,12 +149,7 @@ class _Batch:
                 self._rows, self._database = [], database.obj
             self._rows.append(row)
             full = len(self._rows) >= self._MOST
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._wake = threading.Event()
-                threading.Thread(target=self._run, name="appservices-app-log",
-                                 daemon=True).start()
-                atexit.register(self.write)
+        self._thread.ensure_running(at_exit=self.write)
         if full:
             self._wake.set()
 

@@ -16,13 +16,11 @@ request, like app.pruner's, since threads do not survive a fork.
 
 from __future__ import annotations
 
-import atexit
 import logging
-import os
-import threading
 
 import peewee
 
+from app.storage.background import ProcessThread
 from app.storage.database import DATABASE_ERRORS, database
 
 log = logging.getLogger(__name__)
@@ -38,9 +36,7 @@ class Checkpointer:
 
     def __init__(self, interval_ms: int) -> None:
         self.interval_seconds = interval_ms / 1000
-        self._pid: int | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._thread = ProcessThread("appservices-checkpointer", self._run)
 
     @property
     def enabled(self) -> bool:
@@ -48,21 +44,14 @@ class Checkpointer:
 
     def ensure_running(self) -> None:
         """Start this process's thread unless it runs already (cheap: one comparison)."""
-        if self._pid == os.getpid() or not self.enabled:
-            return
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            self._pid = os.getpid()
-            self._stop = threading.Event()  # a forked child's own, never its parent's
-            threading.Thread(target=self._run, args=(database.obj,),
-                             name="appservices-checkpointer", daemon=True).start()
-            atexit.register(self._stop.set)
+        if self.enabled:
+            self._thread.ensure_running(database.obj)
 
     def _run(self, db: peewee.Database) -> None:
         # The database it was started for: a process that binds another (tests build
         # several apps in one process) has no more use for this thread.
-        while not self._stop.wait(self.interval_seconds) and database.obj is db:
+        stopping = self._thread.stopping
+        while not stopping.wait(self.interval_seconds) and database.obj is db:
             try:
                 checkpoint_once(db)
             except DATABASE_ERRORS:  # a hiccup must not end checkpointing for good
