@@ -10,6 +10,7 @@ What the layers above use is here; the modules behind it:
 - statements: the hot paths' queries, compiled once
 - migrations: schema versions and the steps between them
 - checkpoints: SQLite's write-ahead log copied back by a thread, not by requests
+- background: the daemon thread each serving process starts for such a job, on first use
 
 It imports peewee and app.clock (ids carry the time), nothing above it.
 """
