@@ -10,8 +10,9 @@ original's list is a valid filter that finds nothing.
 What an entry holds is what the request's answer told its client (status, error,
 error_code), where it came from (address, and the SDK's own description of its device)
 and who it concerned: never a key value, token, password or private key. The HTTP layer
-(app.http.app_log) writes one entry per such request, right after the answer is made:
-one INSERT, compiled once.
+(app.http.app_log) makes one entry per such request, right after the answer is made: a
+failed request's is written at once, a successful one's with its process's next batch
+(`record`, `_Batch`).
 
 Entries are listed newest first, at most 100 a page. A page that leaves entries out
 names the next one as the original did: `nextEndDate` (the time of the next page's first
@@ -127,8 +128,8 @@ class _Batch:
 
     A login took a write transaction of its own for its entry: on SQLite a commit of
     four more pages, ~15% of a login. Written together, a hundred entries share one
-    transaction and one multi-row INSERT, from a thread of each process (started with
-    the first entry: threads do not survive a fork). An entry waits at most
+    transaction and one prepared INSERT run for every row, from a thread of each process
+    (started with the first entry: threads do not survive a fork). An entry waits at most
     APP_LOG_BATCH_MS (100) before other servers' readers see it; this process's own
     readers write the batch first. A process that dies loses the entries of its
     current batch, never an error's (those are written before the answer leaves).

@@ -5,9 +5,10 @@ A view that makes an entry is marked `@logged(AUTH, "login")` or
 malformed request is recorded too. What the view learns on its way (the app, the user,
 the key, the device) it notes with `note(...)`; everything else comes from the request
 and its answer: path (never the query string), method, client address, status, and the
-error's message and code as the client read them. The entry is written in an
-`after_request` hook: one INSERT, after the request's own transaction has ended, so a
-failed login's entry is kept although its transaction rolled back.
+error's message and code as the client read them. The entry is made in an
+`after_request` hook, after the request's own transaction has ended, so a failed login's
+entry is kept although its transaction rolled back; app.domain.app_logs writes a failed
+request's entry at once and a successful one's with its process's next batch.
 
 An entry belongs to an app: a request whose app is unknown (an unknown client App ID, a
 token this server did not sign) makes none, and its error's `link` is the server-wide one.
