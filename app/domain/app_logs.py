@@ -24,6 +24,7 @@ shares that time, `nextSkip` (how many entries of that time to skip). Entries li
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import threading
@@ -220,12 +221,18 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))  # as JSONField stores it
 
 
+@functools.cache
+def _insert_sql(param: str) -> str:
+    """The INSERT of `_COLUMNS`, with the database's parameter mark: written once each."""
+    marks = ", ".join([param] * len(_COLUMNS))
+    names = ", ".join(f'"{name}"' for name in _COLUMNS)
+    return f'INSERT INTO "{AppLog._meta.table_name}" ({names}) VALUES ({marks})'  # noqa: S608
+
+
 def _insert(rows: list[tuple[Any, ...]]) -> None:
     """Write `rows` (`_row`'s tuples) with one prepared statement, in the caller's
     transaction."""
-    marks = ", ".join([database.param] * len(_COLUMNS))
-    names = ", ".join(f'"{name}"' for name in _COLUMNS)
-    sql = f'INSERT INTO "{AppLog._meta.table_name}" ({names}) VALUES ({marks})'  # noqa: S608
+    sql = _insert_sql(database.param)
     # The driver's own errors become peewee's, as every other statement's do
     # (app.domain.availability tells a database that is down from one that refused).
     with peewee.__exception_wrapper__:  # type: ignore[attr-defined]
