@@ -231,7 +231,7 @@ class Settings:
     MAX_SESSIONS_PER_USER: int = setting(
         1000, env="MAX_SESSIONS_PER_USER", minimum=1, maximum=1_000_000,
         doc="Live sessions one user may hold; a login over it ends that user's oldest "
-            "session ([Sessions](deploying.md#sessions-a-bound-per-user-and-pruning)).")
+            "sessions ([Sessions](deploying.md#sessions-a-bound-per-user-and-pruning)).")
     PRUNE_INTERVAL_SECONDS: int = setting(
         60, env="PRUNE_INTERVAL_SECONDS", minimum=0, maximum=24 * 3600,
         doc="How often a server deletes the rows that only mattered until a time passed "

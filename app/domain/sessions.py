@@ -41,8 +41,20 @@ _NOT_FOUND = "invalid session: failed to find refresh token"
 # Every login and every token-authenticated call runs some of these: compiled once
 # (app.storage.statements).
 _INSERT_SESSION = Insert(Session)
-# A login's first write: it records the login and takes the user's row, unless the user
-# is disabled or gone (no row changed).
+# A login's first write when it opens a session: it records the login, counts the
+# session about to be opened (`User.sessions_at_most`) and takes the user's row, unless
+# the user is disabled or gone or may already hold `bound` sessions (no row changed; then
+# `_CLAIM_USER` tells which, and the login counts the user's sessions).
+_CLAIM_USER_FOR_SESSION = Statement(
+    lambda p: User.update(last_authentication_date=p.now,
+                          sessions_at_most=User.sessions_at_most + 1)
+    .where((User.id == p.user_id) & (User.disabled == False)  # noqa: E712 (SQL)
+           & (User.sessions_at_most < p.bound)),
+    now=User.last_authentication_date, user_id=User.id, bound=User.sessions_at_most,
+)
+# A login's first write when it opens no session (linking), or when the user may be at
+# the bound: it records the login and takes the user's row, unless the user is disabled
+# or gone (no row changed).
 _CLAIM_USER = Statement(
     lambda p: User.update(last_authentication_date=p.now)
     .where((User.id == p.user_id) & (User.disabled == False)),  # noqa: E712 (SQL, not Python)
@@ -57,11 +69,9 @@ _KEY_BY_ID = Select(
     key_id=ApiKey.id,
 )
 # Ends a user's sessions beyond the newest `keep` others than the one just opened (which
-# is never among them, even when it shares its second with older ones). It reads the
-# user's sessions newest first through the (user, created_at, id) index and stops at the
-# bound: for nearly every user, who holds a few, it finds nothing to delete; for a user
-# at the bound it reads `keep` index entries and deletes one row. No COUNT, no lock
-# beyond the user's row that the login holds already.
+# is never among them, even when it shares its second with older ones), reading them
+# newest first through the (user, created_at, id) index. Only a login that found its user
+# at the bound runs it (`bound_sessions`), with the user's row held.
 _TRIM_OLDEST = Statement(
     lambda p: Session.delete().where(Session.id.in_(
         Session.select(Session.id)
@@ -82,6 +92,13 @@ _SESSION_WITH_ITS_GRANTORS = Select(
     .where(Session.id == p.session_id).limit(1),
     session_id=Session.id,
 )
+_SET_SESSIONS_AT_MOST = Statement(
+    lambda p: User.update(sessions_at_most=p.count).where(User.id == p.user_id),
+    count=User.sessions_at_most, user_id=User.id,
+)
+# Bounds from this one up end a tenth more sessions than they must when they trim (see
+# `sessions_after_trim`); smaller ones, exactly the oldest beyond the bound.
+_TRIM_SLACK_FROM = 100
 
 
 @dataclass(frozen=True)
@@ -118,7 +135,10 @@ def open_session(
     key's values (app.domain.key_values) opened it.
     """
     now = clock.timestamp()
-    claim_user(user, now)
+    bound = settings.current().max_sessions_per_user
+    counted = _CLAIM_USER_FOR_SESSION.execute(now=now, user_id=user.id, bound=bound) == 1
+    if not counted:
+        claim_user(user, now)  # disabled or gone (raises), or maybe at the bound
     key_roll = 0
     if api_key is not None:
         row = _KEY_BY_ID.first(key_id=api_key.id)
@@ -135,20 +155,36 @@ def open_session(
         expires_at=None if anonymous else now + lifetime,
     )
     _INSERT_SESSION.save(session)
-    trim_sessions(user, keeping=session)
+    if not counted:
+        bound_sessions(user, keeping=session, bound=bound)
     return _tokens(app, user, session, identity, iat=now, exp=now + lifetime)
 
 
-def trim_sessions(user: User, *, keeping: Session) -> int:
-    """End `user`'s oldest sessions beyond MAX_SESSIONS_PER_USER; return how many ended.
+def bound_sessions(user: User, *, keeping: Session, bound: int) -> int:
+    """Count `user`'s sessions; over `bound`, end the oldest; return how many ended.
 
-    Runs in the login's write transaction, after its insert and with the user's row held
-    (`claim_user`): logins of one user, on any server, take turns here, so each sees the
-    sessions of the ones before it and the bound holds exactly once they have committed.
-    An ended session's tokens stop working as if it had logged out (401 InvalidSession).
+    A login runs it when the user's `sessions_at_most` has reached the bound, inside its
+    write transaction, after its insert and with the user's row held: logins of one user,
+    on any server, take turns here, so each sees the sessions of the ones before it and
+    the bound holds exactly once they have committed. The true count is written back, so
+    the user's next logins take the cheap path again until it is reached. An ended
+    session's tokens stop working as if it had logged out (401 InvalidSession).
     """
-    keep = settings.current().max_sessions_per_user - 1
-    return _TRIM_OLDEST.execute(user_id=user.id, session_id=keeping.id, keep=keep)
+    held = Session.select().where(Session.user == user.id).count()
+    ended = 0
+    if held > bound:
+        held = sessions_after_trim(bound)
+        ended = _TRIM_OLDEST.execute(user_id=user.id, session_id=keeping.id, keep=held - 1)
+    _SET_SESSIONS_AT_MOST.execute(count=held, user_id=user.id)
+    return ended
+
+
+def sessions_after_trim(bound: int) -> int:
+    """How many sessions a user over `bound` keeps: the bound itself for small bounds; for
+    100 and more, nine tenths of it, so that the next tenth of that user's logins open
+    their sessions without counting or deleting any (a script that logs in for every call
+    pays for a trim once per `bound // 10` logins, in one statement, not at each login)."""
+    return bound if bound < _TRIM_SLACK_FROM else bound - bound // 10
 
 
 def refresh_token_seconds(app: App) -> int:

@@ -13,6 +13,13 @@ class User(BaseModel):
     disabled = peewee.BooleanField(default=False)
     creation_date = peewee.BigIntegerField()
     last_authentication_date = peewee.BigIntegerField(default=0)
+    # At least as many sessions as the user holds: every login that opens one adds one
+    # here, while the row is held, and nothing that ends sessions subtracts (so it can
+    # only over-count). While it is below MAX_SESSIONS_PER_USER a login needs no count of
+    # the user's sessions; when it reaches it, the login counts them, trims, and writes
+    # the true figure back (app.domain.sessions). Databases from before schema 14 get a
+    # value no bound reaches, so each user is counted once at its next login.
+    sessions_at_most = peewee.IntegerField(default=0)
     data = JSONField(default=dict)
     custom_data = JSONField(default=dict)
     # Assigned by the database at insert (app.storage.migrations): listings follow it, since ids

@@ -336,10 +336,26 @@ def _step_13() -> None:
                   for name, field in missing))
 
 
+# What version 14 gives users that were there before it: more sessions than any bound
+# allows (MAX_SESSIONS_PER_USER is at most 1,000,000), so that each is counted once, at
+# its next login, before the cheap path is trusted.
+UNCOUNTED_SESSIONS = 2_147_483_647
+
+
+def _step_14() -> None:
+    # Version 14 lets a login skip counting its user's sessions (`user.sessions_at_most`,
+    # app.models.user). The database default is the "uncounted" value, not 0, so that a
+    # row an older release inserts is counted too. Re-runnable: a column already there is
+    # left alone.
+    if "sessions_at_most" not in {column.name for column in database.get_columns("user")}:
+        database.execute_sql('ALTER TABLE "user" ADD COLUMN "sessions_at_most" INTEGER '
+                             f"NOT NULL DEFAULT {UNCOUNTED_SESSIONS}")
+
+
 # The steps in order: STEPS[0] brings a database from version 1 to 2, and so on.
 STEPS: list[Callable[[], None]] = [_step_2, _step_3, _step_4, _step_5, _step_6, _step_7,
                                    _step_8, _step_9, _step_10, _step_11, _step_12,
-                                   _step_13]
+                                   _step_13, _step_14]
 SCHEMA_VERSION = len(STEPS) + 1
 # version -> the step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[], None]] = {

@@ -3,7 +3,9 @@
 - Concurrent logins with one server key, on two separate servers sharing PostgreSQL (and
   on one SQLite server with four workers), leave exactly MAX_SESSIONS_PER_USER sessions:
   every login answered 200, and exactly that many of the refresh tokens handed out still
-  work (the others' sessions ended; none half-made).
+  work (the others' sessions ended; none half-made). With a large bound (trimmed in
+  batches, down to nine tenths of it) the logins settle on the count that taking turns one
+  by one gives, never above the bound.
 - The background pruner runs in the serving processes: with the clocks moved past refresh
   expiry, the rows leave the database without any request asking for it; and a server
   stops promptly on SIGTERM with its pruner running.
@@ -30,6 +32,7 @@ from tests.reliability.deployment import (
     Deployment,
     RealmApp,
     log_in,
+    run_in_parallel,
     run_together,
     running,
 )
@@ -37,6 +40,7 @@ from tests.support.live_server import LiveServer
 from tests.support.postgres import NewDatabase
 
 BOUND = 5
+LARGE_BOUND = 100  # kept in batches: a trim leaves 90
 REFRESH_SECONDS = 3600
 POLL_TIMEOUT_SECONDS = 60.0
 
@@ -96,6 +100,42 @@ def test_concurrent_logins_on_several_servers_leave_exactly_the_bound(
     for answer in refreshed:
         if answer.status_code == 401:
             assert answer.json()["error_code"] == "InvalidSession"
+
+
+@pytest.fixture
+def large_bound(tmp_path: Path, database_url: str) -> Iterator[list[LiveServer]]:
+    count = 1 if database_url.startswith("sqlite") else 2
+    with running(tmp_path, database_url=database_url, count=count, workers=4,
+                 env={"MAX_SESSIONS_PER_USER": str(LARGE_BOUND)}) as servers:
+        yield servers
+
+
+def _held_after_logins_one_by_one(logins: int) -> int:
+    """What a user holds after `logins` logins taking turns: up to the bound, then back
+    to nine tenths of it each time it is passed."""
+    held = 0
+    for _ in range(logins):
+        held += 1
+        if held > LARGE_BOUND:
+            held = LARGE_BOUND - LARGE_BOUND // 10
+    return held
+
+
+def test_concurrent_logins_under_a_large_bound_settle_on_the_one_by_one_count(
+    large_bound: list[LiveServer], database_url: str
+) -> None:
+    deployment = Deployment([server.base_url for server in large_bound])
+    realm = RealmApp.create(log_in(deployment), f"batch-{uuid.uuid4().hex[:8]}")
+    key = realm.new_server_key("script")["key"]
+    logins = run_in_parallel([lambda: realm.login("api-key", {"key": key})
+                              for _ in range(3 * LARGE_BOUND)], threads=16)
+    assert [answer.status_code for answer in logins] == [200] * len(logins)
+    expected = _held_after_logins_one_by_one(len(logins))
+    assert _session_rows(database_url) == expected
+    working = sum(deployment.request("POST", f"{CLIENT}/auth/session",
+                                     token=answer.json()["refresh_token"]).status_code == 201
+                  for answer in logins)
+    assert working == expected
 
 
 @pytest.fixture

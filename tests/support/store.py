@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -49,8 +50,9 @@ def take_away_after_10() -> None:
     """Give the database the shape of version 10 as far as later versions go: without
     what they added (11: device retention). Call inside `in_database` before recording
     the database at an older version: every step after it runs when it is upgraded
-    (`take_away_schema_8`, and so 7 and 6, call it). Version 13 (keys' last use) adds its
-    columns only where they are missing, so its columns may stay."""
+    (`take_away_schema_8`, and so 7 and 6, call it). Versions 13 (keys' last use) and 14
+    (users' `sessions_at_most`) add their columns only where they are missing, so their
+    columns may stay."""
     storage.database.execute_sql('DROP INDEX IF EXISTS "device_keep_until"')
     storage.database.execute_sql('ALTER TABLE "device" DROP COLUMN "keep_until"')
 
@@ -107,10 +109,11 @@ def assert_upgraded_to_latest(app: Flask, since: int) -> None:
     assert versions == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= since
 
 
-def upgraded_app(database_url: str, instance_path: Path, *, since: int) -> Flask:
+def upgraded_app(database_url: str, instance_path: Path, *, since: int,
+                 **settings: Any) -> Flask:
     """Start the service on an older database (start-up runs the migrations) and check that
-    every one ran."""
-    upgraded = make_app(database_url, instance_path)
+    every one ran. `settings` override the tests' configuration (make_app)."""
+    upgraded = make_app(database_url, instance_path, **settings)
     assert_upgraded_to_latest(upgraded, since=since)
     return upgraded
 
@@ -162,6 +165,12 @@ def index_names(table: str) -> set[str]:
 # What schema 13 added: each API key's last login.
 SCHEMA_13_COLUMNS = ("last_used_at", "last_used_ip", "last_used_sdk", "last_used_sdk_version",
                      "last_used_platform", "last_used_platform_version")
+
+
+def take_away_schema_14() -> None:
+    """Give the database the shape of version 13 as far as version 14 goes: without the
+    user column it added. Call inside `in_database`."""
+    storage.database.execute_sql('ALTER TABLE "user" DROP COLUMN "sessions_at_most"')
 
 
 def take_away_schema_13() -> None:
