@@ -244,6 +244,11 @@ class Settings:
         10, env="LOG_RETENTION_DAYS", minimum=1, maximum=3650,
         doc="Days an app log entry (Admin API `GET .../logs`, the console's Logs page) is "
             "kept; older ones are deleted by the background pruner (10, as the original).")
+    APP_LOG_ENABLED: bool = setting(
+        True, env="APP_LOG_ENABLED",
+        doc="Keep app log entries of logins and key changes ([Logs](logs.md)); `false` "
+            "keeps none (`GET .../logs` answers an empty list; errors still carry their "
+            "`link`), e.g. where client addresses must not be stored.")
     APP_LOG_BATCH_MS: int = setting(
         100, env="APP_LOG_BATCH_MS", minimum=0, maximum=10_000,
         doc="How long a successful request's app log entry may wait to be written with "

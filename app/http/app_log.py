@@ -144,7 +144,10 @@ def _write(draft: _Draft, response: Response) -> None:
 
 
 def init_app(flask_app: Flask) -> None:
-    """Write each marked request's entry once its answer is made."""
+    """Write each marked request's entry once its answer is made (none when
+    APP_LOG_ENABLED is off: the drafts the views note are then dropped with the request)."""
+    if not flask_app.config["APP_LOG_ENABLED"]:
+        return
 
     @flask_app.after_request
     def write_app_log(response: Response) -> Response:
