@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import cli
+from bench import cli, costs
 from bench import servers as bench_servers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +94,25 @@ def test_the_soak_prints_session_and_device_rows_as_it_goes(tmp_path: Path) -> N
     assert last["logins_per_second"] > 0
     # Each login described its device without an id: sessions and devices both grew.
     assert last["rows"] > samples[0]["rows"] and last["devices"] > samples[0]["devices"]
+
+
+def test_the_costs_print_each_part_switched_off_beside_the_shipped_build(
+    tmp_path: Path
+) -> None:
+    results = tmp_path / "costs.json"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "costs", "--rounds", "2", "--duration", "1",
+         "--warmup", "0", "--workers", "1", "--json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    variants = json.loads(results.read_text())
+    assert [variant["name"] for variant in variants] == list(costs.VARIANTS)
+    for variant in variants:
+        assert len(variant["rps"]) == 2 and all(rps > 0 for rps in variant["rps"])
+        assert variant["errors"] == 0
+        assert variant["name"] in completed.stdout
+    for part in ("app log entries cost <= 10%", "the session bound and pruner cost <= 5%"):
+        assert part in completed.stdout

@@ -39,7 +39,14 @@ from app import clock
 from app.domain import settings, text
 from app.domain.errors import InvalidParameter
 from app.models import App, AppLog
-from app.storage import database, is_object_id, new_object_id, write_transaction
+from app.storage import (
+    database,
+    is_object_id,
+    new_object_id,
+    open_connection,
+    release_connection,
+    write_transaction,
+)
 from app.storage.background import ProcessThread
 
 AUTH = "AUTH"
@@ -124,22 +131,47 @@ def flush() -> int:
     return _batch.write()
 
 
+def write_due() -> None:
+    """Write this process's batch if it is due (APP_LOG_BATCH_MS has passed since its
+    first entry, or it is full). The HTTP layer calls it on a request's thread once the
+    answer has been sent (app.http.app_log), so that a busy server's batches are written
+    there; a failure is logged, never raised: the answer is gone already."""
+    if not _batch.due():
+        return
+    try:
+        open_connection()
+        try:
+            _batch.write()
+        finally:
+            release_connection()
+    except Exception:  # a database hiccup must not reach the WSGI server
+        log.warning("could not write a batch of app log entries", exc_info=True)
+
+
 class _Batch:
     """Successful requests' entries, written together every APP_LOG_BATCH_MS.
 
     A login took a write transaction of its own for its entry: on SQLite a commit of
     four more pages, ~15% of a login. Written together, a hundred entries share one
-    transaction and one prepared INSERT run for every row, from a thread of each process
-    (started with the first entry: threads do not survive a fork). An entry waits at most
-    APP_LOG_BATCH_MS (100) before other servers' readers see it; this process's own
-    readers write the batch first. A process that dies loses the entries of its
-    current batch, never an error's (those are written before the answer leaves).
+    transaction and one prepared INSERT run for every row. Who writes them matters as
+    much: a thread of the serving process, writing while the request threads run,
+    waits for the interpreter's lock at each statement (up to 5 ms each) while holding
+    the database's write lock, and every login of every worker queues behind it (a
+    quarter of the logins per second, bench/costs.py). So on a busy server the batch is
+    written by a request's own thread, after its answer has been sent (`write_due`); a
+    thread of each process (started with the first entry: threads do not survive a
+    fork) writes only what no request came to write, when a server goes quiet. An entry
+    waits about APP_LOG_BATCH_MS (100) before other servers' readers see it, at most
+    twice that; this process's own readers write the batch first. A process that dies
+    loses the entries of its current batch, never an error's (those are written before
+    the answer leaves).
     """
 
     _MOST = 500  # entries per INSERT; a fuller batch is written without waiting
 
     def __init__(self) -> None:
         self._rows: list[tuple[Any, ...]] = []
+        self._first_at = 0.0  # time.monotonic() when the waiting batch began
         self._database: object = None  # the database the waiting rows belong to
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -149,23 +181,29 @@ class _Batch:
         with self._lock:
             if self._database is not database.obj:  # another app bound (tests): start anew
                 self._rows, self._database = [], database.obj
+            if not self._rows:
+                self._first_at = time.monotonic()
             self._rows.append(row)
-            full = len(self._rows) >= self._MOST
         self._thread.ensure_running(at_exit=self.write)
-        if full:
-            self._wake.set()
+
+    def _waited(self) -> float:
+        """Seconds the oldest waiting entry has waited (0 when none waits)."""
+        return time.monotonic() - self._first_at if self._rows else 0.0
+
+    def due(self) -> bool:
+        interval = settings.current().app_log_batch_ms / 1000
+        return bool(self._rows) and (len(self._rows) >= self._MOST
+                                     or self._waited() >= interval)
 
     def _run(self) -> None:
-        last = time.monotonic()
         while True:
             # Looked up again at least every second: the interval is a setting (tests
             # bind apps with other settings to one process).
             interval = settings.current().app_log_batch_ms / 1000 or 1.0  # 0: none batched
-            woken = self._wake.wait(min(max(interval - (time.monotonic() - last), 0), 1.0))
-            if not woken and time.monotonic() - last < interval:
+            self._wake.wait(min(interval, 1.0))
+            # A batch twice as old as it should be: no request came by to write it.
+            if self._waited() < 2 * interval:
                 continue
-            self._wake.clear()
-            last = time.monotonic()
             try:
                 self.write(connect=True)
             except Exception:  # a database hiccup must not stop the writer for good

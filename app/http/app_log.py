@@ -156,6 +156,9 @@ def init_app(flask_app: Flask) -> None:
             return response
         try:
             _write(draft, response)
+            # Once the answer has left, this thread writes the process's batch if it is
+            # due (app.domain.app_logs: cheaper here than from a thread of its own).
+            response.call_on_close(app_logs.write_due)
         except availability.DATABASE_FAILED:
             # The answer stands: a client must not fail because its entry could not be kept.
             availability.forget_connection()

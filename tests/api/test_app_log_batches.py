@@ -9,6 +9,7 @@ process's writer thread writes them within the interval without one.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -76,3 +77,29 @@ def test_the_writer_thread_writes_a_batch_without_a_reader(tmp_path: Any) -> Non
     while co_id not in {entry.co_id for entry in _stored(app)} and time.monotonic() < deadline:
         time.sleep(0.01)  # waiting for the thread, bounded
     assert co_id in {entry.co_id for entry in _stored(app)}
+
+
+def test_a_due_batch_is_written_by_a_requests_thread_once_its_answer_is_sent(
+    app: Flask, realm: ClientApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = realm.create_server_key()["key"]
+    app_logs.flush()
+    first = realm.login("api-key", {"key": key})
+    writers: list[str] = []
+    real_write = app_logs._batch.write
+
+    def spied_write(**kwargs: Any) -> int:
+        writers.append(threading.current_thread().name)
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(app_logs._batch, "write", spied_write)
+    # The first entry has waited past the interval (its clock moved, not slept through).
+    monkeypatch.setattr(app_logs._batch, "_first_at", time.monotonic() - 120)
+
+    second = realm.login("api-key", {"key": key})
+    assert writers == []  # not while the answer is on its way
+    second.close()  # the server is done sending it (a WSGI server closes every answer)
+
+    assert writers == [threading.current_thread().name]  # this test's own thread
+    stored = {entry.co_id for entry in _stored(app)}
+    assert {first.headers[CORRELATION_HEADER], second.headers[CORRELATION_HEADER]} <= stored
