@@ -6,11 +6,15 @@ daemon thread on its first request. Threads do not survive a fork, so a thread s
 in gunicorn's master would be of no use; and the first request is when a worker is
 known to be serving.
 
-Only one process prunes at a time, across every server sharing the database: on
-PostgreSQL a pass holds a session-level advisory lock (`pg_try_advisory_lock`, released
-at the end of the pass, or by the server if the process dies); on SQLite, whose servers
-share one file on one machine, an exclusive `flock` on a file beside the database. A
-process that does not get the lock skips the pass: another one is doing it.
+Only one process prunes at a time, across every server sharing the database. On
+PostgreSQL each batch's transaction first takes a transaction-scoped advisory lock
+(`pg_try_advisory_xact_lock`), which its COMMIT releases: never a session-level lock held
+across the pass, since behind a transaction pooler (PgBouncer in transaction mode) the
+statements of one "session" run on different server connections, and the unlock of one
+may miss the lock of another, leaving it held for good and pruning stopped everywhere.
+So one batch runs at a time across servers. On SQLite, whose servers share one file on
+one machine, a pass holds an exclusive `flock` on a file beside the database. A process
+that does not get the lock skips the rest of its pass: another one is pruning.
 
 Shutting down never waits for it: the thread is a daemon, asked to stop between batches
 (at exit), and a batch cut short by the process ending is rolled back by the database.
@@ -32,7 +36,7 @@ from app.storage.background import ProcessThread
 log = logging.getLogger(__name__)
 
 # Any constant shared by every server, other than app.storage.migrations'.
-_ADVISORY_LOCK_ID = 0x70727565
+ADVISORY_LOCK_ID = 0x70727565
 # Between two batches of a pass: lets the requests' writes in (SQLite has one writer).
 PAUSE_BETWEEN_BATCHES_SECONDS = 0.05
 
@@ -73,27 +77,30 @@ class Pruner:
 
     def run_pass(self) -> pruning.Pruned | None:
         """One pass, if this process gets the lock (None when another holds it)."""
-        with storage.database.connection_context(), _only_one_at_a_time() as mine:
+        with storage.database.connection_context(), _only_one_process_on_sqlite() as mine:
             if not mine:
                 return None
-            pruned = pruning.prune(self.batch_size, keep_going=self._keep_going)
+            claim = None if storage.is_sqlite() else _claim_batch
+            pruned = pruning.prune(self.batch_size, keep_going=self._keep_going, claim=claim)
+        if not pruned.ran:
+            return None
         if pruned.total:
             log.info("pruned expired rows: %s",
                      ", ".join(f"{count} {kind}" for kind, count in pruned.counts.items()))
         return pruned
 
 
+def _claim_batch() -> bool:
+    """PostgreSQL: take the pruning lock for this batch's transaction, if nobody holds it."""
+    return storage.try_transaction_lock(ADVISORY_LOCK_ID)
+
+
 @contextlib.contextmanager
-def _only_one_at_a_time() -> Iterator[bool]:
-    """Yield whether this process holds the pruning lock, and hold it until the end."""
+def _only_one_process_on_sqlite() -> Iterator[bool]:
+    """Yield whether this process may prune SQLite's file, and hold the file lock until
+    the end; always True on PostgreSQL, whose batches take their own lock."""
     if not storage.is_sqlite():
-        acquired = storage.database.execute_sql(
-            "SELECT pg_try_advisory_lock(%s)", (_ADVISORY_LOCK_ID,)).fetchone()[0]
-        try:
-            yield bool(acquired)
-        finally:
-            if acquired:
-                storage.database.execute_sql("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK_ID,))
+        yield True
         return
     path = storage.database.obj.database
     if path == ":memory:":  # one process's own database

@@ -10,8 +10,10 @@
 
 Each batch is its own short transaction (on SQLite a write transaction, which every
 writer takes in turn), so requests wait for at most one batch, never for a whole pass.
-The background runner (app.pruner) decides when, and makes sure only one server prunes
-at a time; tests call `prune` directly with a moved clock.
+The background runner (app.pruner) decides when, and which process prunes: it may pass
+`claim`, asked inside each batch's transaction before anything is deleted (PostgreSQL's
+transaction-scoped advisory lock); a refusal ends the pass. Tests call `prune` directly
+with a moved clock.
 """
 
 from __future__ import annotations
@@ -61,33 +63,51 @@ class Pruned:
     """How many rows a pass deleted, per kind."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    # False when the pass's first batch was refused its claim: another process prunes.
+    ran: bool = True
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
-def prune_batch(kind: str, batch_size: int, now: int | None = None) -> int:
+# Asked inside a batch's transaction: may this process prune now? (app.pruner)
+Claim = Callable[[], bool]
+
+
+def prune_batch(kind: str, batch_size: int, now: int | None = None,
+                claim: Claim | None = None) -> int | None:
     """Delete up to `batch_size` expired rows of one kind in one transaction; return how
-    many. The ids are chosen by an index range (expiry, or window) and deleted by id."""
+    many, or None when `claim` refused (another process is pruning). The ids are chosen by
+    an index range (expiry, or window) and deleted by id."""
     model, expired = KINDS[kind]
     moment = clock.timestamp() if now is None else now
     with write_transaction():
+        if claim is not None and not claim():
+            return None
         return int(model.delete().where(
             model.id.in_(expired(moment).limit(batch_size))).execute())
 
 
-def prune(batch_size: int, *, keep_going: Callable[[], bool] = lambda: True) -> Pruned:
+def prune(batch_size: int, *, keep_going: Callable[[], bool] = lambda: True,
+          claim: Claim | None = None) -> Pruned:
     """Delete every row that has expired by now, `batch_size` rows per transaction.
 
     `keep_going` is asked before each batch after the first of a kind: the runner pauses
     there (letting requests' writes in) and stops there when the process is shutting down.
+    `claim` is asked in each batch's transaction; a refusal (another process is pruning)
+    ends the pass, with `ran` False when it refused the first batch.
     """
     pruned = Pruned()
     now = clock.timestamp()  # one moment for the pass: rows expiring meanwhile wait
+    first = True
     for kind in KINDS:
         while True:
-            deleted = prune_batch(kind, batch_size, now)
+            deleted = prune_batch(kind, batch_size, now, claim)
+            if deleted is None:
+                pruned.ran = not first
+                return pruned
+            first = False
             pruned.counts[kind] += deleted
             if deleted < batch_size or not keep_going():
                 break

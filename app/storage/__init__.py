@@ -2,7 +2,8 @@
 
 What the layers above use is here; the modules behind it:
 
-- database: the late-bound proxy, connections, transactions, locks, the health ping
+- database: the late-bound proxy, connections, transactions, locks (row locks, and an
+  advisory lock held for one transaction), the health ping
 - urls: DATABASE_URL → the database (SQLite or PostgreSQL), bound to the proxy
 - sqlite, postgres: our two adapters (prompt write-lock retries; a pool without the
   health round trip for a just-returned connection)
@@ -26,6 +27,7 @@ from app.storage.database import (
     open_connection,
     ping,
     release_connection,
+    try_transaction_lock,
     write_transaction,
 )
 from app.storage.ids import is_object_id, new_object_id
@@ -59,5 +61,6 @@ __all__ = [
     "ping",
     "recorded_schema_version",
     "release_connection",
+    "try_transaction_lock",
     "write_transaction",
 ]

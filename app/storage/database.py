@@ -70,6 +70,22 @@ def lock_for_update(query: peewee.ModelSelect[M]) -> peewee.ModelSelect[M]:
     return query
 
 
+def try_transaction_lock(key: int) -> bool:
+    """Take PostgreSQL's advisory lock `key` until the current transaction ends; False when
+    another transaction holds it. Call it inside a transaction (`write_transaction`).
+
+    Transaction-scoped on purpose: COMMIT or ROLLBACK releases it on the connection that
+    took it, so it is correct behind a transaction pooler (PgBouncer's transaction mode)
+    too. A session lock (`pg_try_advisory_lock`) taken there in one statement may be
+    released by another statement on another server connection, which fails and leaves
+    the lock held on the first for good.
+    """
+    if database.transaction_depth() == 0:
+        raise RuntimeError("try_transaction_lock needs a transaction to hold the lock")
+    row = database.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()
+    return bool(row[0])
+
+
 def open_connection() -> None:
     """Make sure this thread has a connection (reused for SQLite, from the pool otherwise)."""
     database.connect(reuse_if_open=True)
