@@ -6,6 +6,7 @@ pointed at another deployment by URL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -51,7 +52,8 @@ class LiveServer:
     stop_timeout_seconds = 20.0
 
     def __init__(self, instance_path: Path, *, database_url: str | None = None,
-                 workers: int = 2, env: dict[str, str] | None = None) -> None:
+                 workers: int = 2, env: dict[str, str] | None = None,
+                 own_process_group: bool = False) -> None:
         self.instance_path = instance_path
         self.database_url = database_url or f"sqlite:///{instance_path / 'live.db'}"
         self.workers = workers
@@ -59,6 +61,9 @@ class LiveServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance_path / "server.log"
         self._extra_env = env or {}
+        # A process group of its own (server and workers), so that `kill` can end them
+        # all at once and nothing else.
+        self._own_process_group = own_process_group
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Self:
@@ -83,6 +88,7 @@ class LiveServer:
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=self._own_process_group,
         )
         log.close()
         self._wait_until_healthy()
@@ -111,10 +117,25 @@ class LiveServer:
         """The server's main process (gunicorn's master), while it runs."""
         return self._process.pid if self._process is not None else None
 
+    @property
+    def running(self) -> bool:
+        """Whether the server's main process is running."""
+        return self._process is not None and self._process.poll() is None
+
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL to the server and all its workers at once, as a crashed machine would
+        leave them: nothing finishes. Only for a server in a process group of its own."""
+        if not self._own_process_group or self._process is None:
+            raise RuntimeError("kill() needs a server started with own_process_group=True")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+        self._process = None
 
     def stop(self) -> None:
         if self._process is not None:

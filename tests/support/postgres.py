@@ -300,6 +300,18 @@ class PostgresServer:
             self._port = None
             shutil.rmtree(tmp_dir, ignore_errors=True)
 
+    def shut_down(self) -> None:
+        """Stop the server (a fast shutdown: sessions are ended) but keep its data, for
+        `start_again`: a database outage as clients see it."""
+        self._pg_ctl_stop(self._require_tmp_dir() / "data", "fast")
+
+    def start_again(self) -> None:
+        """Start the server `shut_down` stopped, on the same port, and wait for it."""
+        if self._port is None or not self._pg_ctl_start(self._port):
+            raise RuntimeError(f"PostgreSQL did not start again. Server log:\n"
+                               f"{_log_tail(self.log_file)}")
+        self._wait_for_connection()
+
     def create_database(self, name: str) -> str:
         """Create database ``name`` (owned by ``postgres``) and return its URL."""
         with contextlib.closing(self._connect("postgres")) as conn:
