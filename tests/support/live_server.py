@@ -15,9 +15,12 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import requests
+
+if TYPE_CHECKING:
+    import psutil
 
 ADMIN_PUBLIC_KEY = "testadmin"
 ADMIN_PRIVATE_KEY = "test-admin-private-key-0123456789"
@@ -32,6 +35,15 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _alive(process: psutil.Process) -> bool:
+    import psutil  # the test extra's; the notebooks import this module without it
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -132,10 +144,21 @@ class LiveServer:
         leave them: nothing finishes. Only for a server in a process group of its own."""
         if not self._own_process_group or self._process is None:
             raise RuntimeError("kill() needs a server started with own_process_group=True")
+        import psutil  # the test extra's; the notebooks import this module without it
+
+        workers = psutil.Process(self._process.pid).children(recursive=True)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait()
         self._process = None
+        # Returns once every worker is gone too (its sockets closed): dead or a zombie,
+        # which nobody may reap here (the workers' new parent is the container's first
+        # process).
+        deadline = time.monotonic() + self.stop_timeout_seconds
+        while any(_alive(worker) for worker in workers):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the killed server's workers did not end")
+            time.sleep(0.01)  # polling the processes' end, bounded above
 
     def stop(self) -> None:
         if self._process is not None:
