@@ -62,7 +62,9 @@ from tests.reliability.topology import (
 )
 from tests.support.app import make_app
 
-pytestmark = pytest.mark.postgres
+# One topology for the module: under xdist (scripts/test's --dist loadgroup) every test
+# of it runs on one worker, instead of each worker building a topology of its own.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("topology")]
 
 # Enough answers before and after each event to call the load steady.
 STEADY_ANSWERS = 30
