@@ -244,6 +244,9 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout queue 10s
+    # Longer than PgBouncer's query_wait_timeout: while PostgreSQL is down a worker may
+    # be busy that long with a request, and the liveness probe waits for a free one.
+    timeout check 5s
     # A request whose server refused the connection goes to another server at once.
     retries 3
     option redispatch 1
