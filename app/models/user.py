@@ -4,6 +4,7 @@ import peewee
 
 from app.models.application import App
 from app.storage import BaseModel, JSONField
+from app.storage.migrations import UNCOUNTED_SESSIONS
 
 
 class User(BaseModel):
@@ -18,8 +19,10 @@ class User(BaseModel):
     # only over-count). While it is below MAX_SESSIONS_PER_USER a login needs no count of
     # the user's sessions; when it reaches it, the login counts them, trims, and writes
     # the true figure back (app.domain.sessions). Databases from before schema 14 get a
-    # value no bound reaches, so each user is counted once at its next login.
-    sessions_at_most = peewee.IntegerField(default=0)
+    # value no bound reaches, so each user is counted once at its next login; that value is
+    # also the column's default in the database, for a row written by other means.
+    sessions_at_most = peewee.IntegerField(
+        default=0, constraints=[peewee.SQL(f"DEFAULT {UNCOUNTED_SESSIONS}")])
     data = JSONField(default=dict)
     custom_data = JSONField(default=dict)
     # Assigned by the database at insert (app.storage.migrations): listings follow it, since ids

@@ -7,6 +7,7 @@ Every forged token is sent to each place that accepts a client token.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
@@ -38,16 +40,18 @@ ISSUER = "urn:appservices-auth"
 def _no_key_left_behind(database_url: str) -> Iterator[None]:
     """The PostgreSQL database is shared by the tests that follow: a key encrypted under
     another secret (as some tests here make) would stop their servers' start; and each
-    test here starts from no key at all."""
-    from app import storage
+    test here starts from no key at all. Emptied through a connection of its own to that
+    database: the service's database proxy may still be bound to another test's."""
 
     def empty() -> None:
-        if storage.database.obj is not None:
-            with storage.database.connection_context():
-                SigningKey.delete().execute()
+        with contextlib.closing(psycopg.connect(database_url, autocommit=True)) as conn:
+            if conn.execute("SELECT to_regclass('signing_key')").fetchone() != (None,):
+                conn.execute("DELETE FROM signing_key")
 
-    if not database_url.startswith("sqlite"):
-        empty()
+    if database_url.startswith("sqlite"):
+        yield  # a new file per test
+        return
+    empty()
     yield
     empty()
 
