@@ -153,14 +153,13 @@ class _Batch:
 
     A login took a write transaction of its own for its entry: on SQLite a commit of
     four more pages, ~15% of a login. Written together, a hundred entries share one
-    transaction and one prepared INSERT run for every row. Who writes them matters as
-    much: a thread of the serving process, writing while the request threads run,
-    waits for the interpreter's lock at each statement (up to 5 ms each) while holding
-    the database's write lock, and every login of every worker queues behind it (a
-    quarter of the logins per second, bench/costs.py). So on a busy server the batch is
-    written by a request's own thread, after its answer has been sent (`write_due`); a
-    thread of each process (started with the first entry: threads do not survive a
-    fork) writes only what no request came to write, when a server goes quiet. An entry
+    transaction and one prepared INSERT run for every row. On a busy server the batch
+    is written by a request's own thread, after its answer has been sent (`write_due`),
+    so that no other thread of the process competes with the request threads for the
+    interpreter while it holds the database's write lock (the two ways were not measured
+    apart: bench/costs.py shows the entries' cost as they are written now); a thread of
+    each process (started with the first entry: threads do not survive a fork) writes
+    only what no request came to write, when a server goes quiet. An entry
     waits about APP_LOG_BATCH_MS (100) before other servers' readers see it, at most
     twice that; this process's own readers write the batch first. A process that dies
     loses the entries of its current batch, never an error's (those are written before
@@ -174,7 +173,6 @@ class _Batch:
         self._first_at = 0.0  # time.monotonic() when the waiting batch began
         self._database: object = None  # the database the waiting rows belong to
         self._lock = threading.Lock()
-        self._wake = threading.Event()
         self._thread = ProcessThread("appservices-app-log", self._run)
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -200,7 +198,7 @@ class _Batch:
             # Looked up again at least every second: the interval is a setting (tests
             # bind apps with other settings to one process).
             interval = settings.current().app_log_batch_ms / 1000 or 1.0  # 0: none batched
-            self._wake.wait(min(interval, 1.0))
+            time.sleep(min(interval, 1.0))
             # A batch twice as old as it should be: no request came by to write it.
             if self._waited() < 2 * interval:
                 continue
