@@ -72,12 +72,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_pg_database()
 
 
-@pytest.fixture
-def bounded(tmp_path: Path, database_url: str) -> Iterator[list[LiveServer]]:
+@contextlib.contextmanager
+def _bounded_servers(tmp_path: Path, database_url: str,
+                     bound: int) -> Iterator[list[LiveServer]]:
     """SQLite: one server, four workers. PostgreSQL: two servers, four workers each."""
     count = 1 if database_url.startswith("sqlite") else 2
     with running(tmp_path, database_url=database_url, count=count, workers=4,
-                 env={"MAX_SESSIONS_PER_USER": str(BOUND)}) as servers:
+                 env={"MAX_SESSIONS_PER_USER": str(bound)}) as servers:
+        yield servers
+
+
+@pytest.fixture
+def bounded(tmp_path: Path, database_url: str) -> Iterator[list[LiveServer]]:
+    with _bounded_servers(tmp_path, database_url, BOUND) as servers:
         yield servers
 
 
@@ -104,9 +111,7 @@ def test_concurrent_logins_on_several_servers_leave_exactly_the_bound(
 
 @pytest.fixture
 def large_bound(tmp_path: Path, database_url: str) -> Iterator[list[LiveServer]]:
-    count = 1 if database_url.startswith("sqlite") else 2
-    with running(tmp_path, database_url=database_url, count=count, workers=4,
-                 env={"MAX_SESSIONS_PER_USER": str(LARGE_BOUND)}) as servers:
+    with _bounded_servers(tmp_path, database_url, LARGE_BOUND) as servers:
         yield servers
 
 
